@@ -11,7 +11,9 @@ const (
 	// KindEnablement is a successful EnableSerialConsoleAccess, exactly as
 	// Elastic's rule "AWS EC2 Serial Console Access Enabled" matches it.
 	KindEnablement Kind = "enablement"
-	// KindFailedAttempt is an EnableSerialConsoleAccess that was refused.
+	// KindFailedAttempt is an EnableSerialConsoleAccess or a
+	// SendSerialConsoleSSHPublicKey that was refused: an attempt to turn
+	// the serial console on or to connect to it.
 	KindFailedAttempt Kind = "failed_attempt"
 	// KindConsoleUse is a SendSerialConsoleSSHPublicKey call: someone is
 	// connecting to an instance's serial port.
@@ -72,6 +74,7 @@ type Finding struct {
 	// SQS message id, an S3 key.
 	Source string `json:"source,omitempty"`
 
-	// Record is the event the finding came from; nil for enabled_state.
+	// Record is the event the finding came from, with any SSH public key
+	// redacted; nil for enabled_state.
 	Record *Record `json:"-"`
 }

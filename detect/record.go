@@ -30,6 +30,22 @@ type Record struct {
 	ResponseElements   json.RawMessage `json:"responseElements,omitempty"`
 }
 
+// Outcomes of a call, as Elastic's ECS mapping names them.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
+)
+
+// Outcome is "failure" when the call carries a non-empty errorCode or
+// errorMessage and "success" otherwise, the way Elastic's CloudTrail
+// integration derives event.outcome.
+func (r *Record) Outcome() string {
+	if r.ErrorCode != "" || r.ErrorMessage != "" {
+		return OutcomeFailure
+	}
+	return OutcomeSuccess
+}
+
 // UserIdentity is CloudTrail's userIdentity element.
 type UserIdentity struct {
 	Type           string          `json:"type"`

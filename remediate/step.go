@@ -31,3 +31,13 @@ type Result struct {
 	DryRun bool   `json:"dry_run"`
 	Steps  []Step `json:"steps"`
 }
+
+// Failed reports whether any step failed.
+func (r Result) Failed() bool {
+	for _, s := range r.Steps {
+		if s.Status == StatusFailed {
+			return true
+		}
+	}
+	return false
+}
