@@ -14,7 +14,12 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(),
 		os.Interrupt, syscall.SIGTERM)
-	err := newRootCmd(os.Stdout, os.Stderr).ExecuteContext(ctx)
+	var err error
+	if lambdaMode() {
+		err = runLambda(ctx, os.Stderr)
+	} else {
+		err = newRootCmd(os.Stdout, os.Stderr).ExecuteContext(ctx)
+	}
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
