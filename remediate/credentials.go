@@ -67,47 +67,44 @@ func (r *Remediator) roleARN(account, region string) string {
 	return RoleARN(partition, account, r.opts.RoleName)
 }
 
-// credentials returns credentials that act in account, retrieved now so
-// that a failure surfaces here: the assumed role's, or in same-account
-// mode the base credentials once they are known to belong to account.
-// region picks the partition and the STS endpoint.
-func (r *Remediator) credentials(ctx context.Context, account,
-	region string) (aws.CredentialsProvider, error) {
+// enter returns the clients that act in account, once their
+// credentials are known to work: the assumed role's, retrieved now so
+// that a failure surfaces here, or in same-account mode the base
+// credentials once they are known to belong to account. region picks
+// the partition and the STS endpoint.
+func (r *Remediator) enter(ctx context.Context, account,
+	region string) (*accountClients, error) {
+	ctx, cancel := r.callContext(ctx)
+	defer cancel()
 	if err := CheckCredentials(ctx, r.cfg); err != nil {
 		return nil, err
 	}
 	if r.opts.RoleName == "" {
-		return r.cfg.Credentials, r.checkCaller(ctx, account, region)
+		if err := r.checkCaller(ctx, account, region); err != nil {
+			return nil, err
+		}
+		return r.clients(account, region), nil
 	}
-	p := r.roleCredentials(account, region)
-	ctx, cancel := r.callContext(ctx)
-	defer cancel()
-	if _, err := p.Retrieve(ctx); err != nil {
+	a := r.clients(account, region)
+	if _, err := a.creds.Retrieve(ctx); err != nil {
 		return nil, fmt.Errorf("assume role %s for account %s: %w",
 			r.roleARN(account, region), account, err)
 	}
-	return p, nil
+	return a, nil
 }
 
-// roleCredentials returns the cached provider of account's role,
-// creating it on first use. The cache refreshes the credentials before
-// they expire; concurrent callers share one AssumeRole call.
-func (r *Remediator) roleCredentials(account, region string) aws.CredentialsProvider {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if p, ok := r.creds[account]; ok {
-		return p
-	}
+// assumeRole returns a provider of account's role credentials. Its cache
+// refreshes them before they expire, and concurrent callers share one
+// AssumeRole call. The caller holds r.mu.
+func (r *Remediator) assumeRole(account, region string) aws.CredentialsProvider {
 	arn := r.roleARN(account, region)
-	p := aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(
+	return aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(
 		r.stsClient(region), arn, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = r.opts.SessionName
 			if r.opts.ExternalID != "" {
 				o.ExternalID = aws.String(r.opts.ExternalID)
 			}
 		}))
-	r.creds[account] = p
-	return p
 }
 
 // checkCaller guards same-account mode: the base credentials must belong
@@ -134,14 +131,16 @@ func (r *Remediator) callerAccount(ctx context.Context, region string) (string, 
 	if caller != "" {
 		return caller, nil
 	}
-	ctx, cancel := r.callContext(ctx)
-	defer cancel()
 	out, err := r.stsClient(region).GetCallerIdentity(ctx,
 		&sts.GetCallerIdentityInput{})
 	if err != nil {
 		return "", fmt.Errorf("identify the base credentials: %w", err)
 	}
 	caller = aws.ToString(out.Account)
+	if caller == "" {
+		return "", errors.New("identify the base credentials: " +
+			"GetCallerIdentity named no account")
+	}
 	r.mu.Lock()
 	r.caller = caller
 	r.mu.Unlock()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
@@ -31,11 +30,11 @@ func (r *Remediator) Disable(ctx context.Context, account, region string) Result
 		u.fail(CallDisable, actionDisable, err)
 		return u.res
 	}
-	creds, ok := r.authenticate(ctx, u)
+	a, ok := r.authenticate(ctx, u)
 	if !ok {
 		return u.res
 	}
-	c := r.ec2Client(target{account, region}, creds)
+	c := ec2Target{a.ec2, region}
 	state, err := r.readStatus(ctx, c)
 	if err != nil {
 		u.fail(CallGetStatus, actionStatus, err)
@@ -46,10 +45,10 @@ func (r *Remediator) Disable(ctx context.Context, account, region string) Result
 	return u.res
 }
 
-// authenticate records the credentials step. It reports false when the
-// run ends there: credentials failed, or a dry run has none and has
-// planned the rest.
-func (r *Remediator) authenticate(ctx context.Context, u *run) (aws.CredentialsProvider, bool) {
+// authenticate enters the account and records the credentials step. It
+// reports false when the run ends there: credentials failed, or a dry
+// run has none and has planned the rest.
+func (r *Remediator) authenticate(ctx context.Context, u *run) (*accountClients, bool) {
 	call := CallGetCallerIdentity
 	plan := "check that the base credentials belong to " + u.account
 	done := "the base credentials belong to " + u.account
@@ -57,11 +56,11 @@ func (r *Remediator) authenticate(ctx context.Context, u *run) (aws.CredentialsP
 		arn := r.roleARN(u.account, u.region)
 		call, plan, done = CallAssumeRole, "assume "+arn, "assumed "+arn
 	}
-	creds, err := r.credentials(ctx, u.account, u.region)
+	a, err := r.enter(ctx, u.account, u.region)
 	switch {
 	case err == nil:
 		u.add(call, StatusDone, done)
-		return creds, true
+		return a, true
 	case errors.Is(err, ErrNoCredentials) && r.opts.DryRun:
 		why := ": " + err.Error() + "; state not read"
 		u.add(call, StatusPlanned, "would "+plan+why)
@@ -74,7 +73,7 @@ func (r *Remediator) authenticate(ctx context.Context, u *run) (aws.CredentialsP
 }
 
 // disable records the Disable step for the state read before.
-func (r *Remediator) disable(ctx context.Context, c *ec2.Client, u *run, s State) {
+func (r *Remediator) disable(ctx context.Context, c ec2Target, u *run, s State) {
 	switch {
 	case s.ManagedBy == ManagedByDeclarativePolicy && s.Enabled:
 		u.add(CallDisable, StatusSkipped, "enabled by an EC2 declarative "+
@@ -102,10 +101,10 @@ var errStillEnabled = errors.New("verify: GetSerialConsoleAccessStatus " +
 
 // disableAndVerify calls DisableSerialConsoleAccess, then reads the state
 // again: only the read shows that the change took.
-func (r *Remediator) disableAndVerify(ctx context.Context, c *ec2.Client) error {
+func (r *Remediator) disableAndVerify(ctx context.Context, c ec2Target) error {
 	callCtx, cancel := r.callContext(ctx)
-	_, err := c.DisableSerialConsoleAccess(callCtx,
-		&ec2.DisableSerialConsoleAccessInput{})
+	_, err := c.client.DisableSerialConsoleAccess(callCtx,
+		&ec2.DisableSerialConsoleAccessInput{}, c.in)
 	cancel()
 	if err != nil {
 		return err

@@ -13,4 +13,8 @@
 // the read-only calls and plans the mutating ones; when the base
 // configuration has no usable credentials at all it plans every call
 // without reading state, and each step's detail says so.
+//
+// A Sweeper checks every account and region of an organization, or of one
+// OU, with bounded concurrency under one request rate, and tells for each
+// enabled region who enabled it, as CloudTrail's event history knows.
 package remediate

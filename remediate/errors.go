@@ -12,9 +12,13 @@ type TargetError struct {
 	Err     error
 }
 
+// Error names the action and the target, then the cause.
 func (e *TargetError) Error() string {
-	return e.Action + " in " + e.Account + "/" + e.Region + ": " +
-		e.Err.Error()
+	msg := e.Action + " in " + e.Account + "/" + e.Region
+	if e.Err == nil {
+		return msg
+	}
+	return msg + ": " + e.Err.Error()
 }
 
 // Unwrap returns the cause, so that errors.As finds the SDK's errors.

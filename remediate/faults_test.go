@@ -71,6 +71,27 @@ func TestDisableFaults(t *testing.T) {
 			region, disable, "UnauthorizedOperation"},
 		wantCalls: []call{assumeCall, ec2Call(status, ""),
 			ec2Call(disable, "UnauthorizedOperation")},
+	}, {
+		name: "Disable acknowledged without effect",
+		faults: []awsfake.Fault{{Service: "ec2", Operation: disable,
+			NoEffect: true}},
+		wantFailed: disable,
+		wantDetail: []string{"disable serial console in " + member + "/" +
+			region + ": verify: GetSerialConsoleAccessStatus still " +
+			"reports access enabled after DisableSerialConsoleAccess"},
+		wantCalls: []call{assumeCall, ec2Call(status, ""),
+			ec2Call(disable, ""), ec2Call(status, "")},
+	}, {
+		name: "verifying read fails",
+		faults: []awsfake.Fault{{Service: "ec2", Operation: status,
+			Code: "InternalError", After: 1}},
+		wantFailed: disable,
+		wantDetail: []string{"disable serial console in " + member + "/" +
+			region + ": verify: ", status, "InternalError"},
+		wantCalls: []call{assumeCall, ec2Call(status, ""),
+			ec2Call(disable, ""), ec2Call(status, "InternalError"),
+			ec2Call(status, "InternalError"),
+			ec2Call(status, "InternalError")},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,52 +180,6 @@ func TestDisableAssumeRoleRefused(t *testing.T) {
 	}
 }
 
-func TestDisableVerification(t *testing.T) {
-	tests := []struct {
-		name string
-		// afterDisable changes the fake once Disable has been answered.
-		afterDisable func(*awsfake.Server)
-		wantDetail   []string
-	}{{
-		name: "Disable that does not take",
-		afterDisable: func(s *awsfake.Server) {
-			s.SetSerialConsole(member, region, true)
-		},
-		wantDetail: []string{"disable serial console in " + member + "/" +
-			region + ": verify: GetSerialConsoleAccessStatus still " +
-			"reports access enabled after DisableSerialConsoleAccess"},
-	}, {
-		name: "verification read fails",
-		afterDisable: func(s *awsfake.Server) {
-			s.Inject(awsfake.Fault{Service: "ec2",
-				Operation: "GetSerialConsoleAccessStatus",
-				Code:      "InternalError"})
-		},
-		wantDetail: []string{"disable serial console in " + member + "/" +
-			region + ": verify: ", "GetSerialConsoleAccessStatus",
-			"InternalError"},
-	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			f := newFixture(t)
-			enable(f.srv)
-			f.intercept(t, func(c awsfake.Call) {
-				if c.Operation == "DisableSerialConsoleAccess" {
-					tt.afterDisable(f.srv)
-				}
-			})
-			r := f.remediator(remediate.Options{})
-
-			got := r.Disable(t.Context(), member, region)
-
-			checkOutcome(t, got, "DisableSerialConsoleAccess", tt.wantDetail)
-			if n := len(f.srv.CallsTo("DisableSerialConsoleAccess")); n != 1 {
-				t.Errorf("Disable calls = %d, want 1", n)
-			}
-		})
-	}
-}
-
 func TestDisableCallTimeout(t *testing.T) {
 	f := newFixture(t)
 	enable(f.srv)
@@ -233,13 +208,15 @@ func TestStatus(t *testing.T) {
 		{"us-east-2", remediate.State{ManagedBy: "account"}},
 	}
 	for _, tt := range tests {
-		got, err := r.Status(t.Context(), member, tt.region)
-		if err != nil {
-			t.Fatalf("Status(%s): %v", tt.region, err)
-		}
-		if got != tt.want {
-			t.Errorf("Status(%s) = %+v, want %+v", tt.region, got, tt.want)
-		}
+		t.Run(tt.region, func(t *testing.T) {
+			got, err := r.Status(t.Context(), member, tt.region)
+			if err != nil {
+				t.Fatalf("Status: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Status (-want +got):\n%s", diff)
+			}
+		})
 	}
 	if n := len(f.srv.CallsTo("AssumeRole")); n != 1 {
 		t.Errorf("AssumeRole calls = %d, want 1 (cached per account)", n)

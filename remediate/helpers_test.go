@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -54,20 +52,6 @@ func (f *fixture) remediator(o remediate.Options) *remediate.Remediator {
 func (f *fixture) sameAccount(o remediate.Options) *remediate.Remediator {
 	o.Logger = slog.New(slog.NewJSONHandler(f.logs, nil))
 	return remediate.New(f.cfg, o)
-}
-
-// intercept routes the SDK through h before the fake answers, so a test
-// can change the fake's state between calls.
-func (f *fixture) intercept(t *testing.T, after func(awsfake.Call)) {
-	t.Helper()
-	hs := httptest.NewServer(http.HandlerFunc(
-		func(w http.ResponseWriter, r *http.Request) {
-			f.srv.ServeHTTP(w, r)
-			calls := f.srv.Calls()
-			after(calls[len(calls)-1])
-		}))
-	t.Cleanup(hs.Close)
-	f.cfg.BaseEndpoint = aws.String(hs.URL)
 }
 
 // call is the part of an awsfake.Call the tests compare.

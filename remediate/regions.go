@@ -28,12 +28,12 @@ func (r *Remediator) Regions(ctx context.Context, account string) ([]string, err
 	}
 	ctx, cancel := r.callContext(ctx)
 	defer cancel()
-	out, err := c.DescribeRegions(ctx, &ec2.DescribeRegionsInput{
+	out, err := c.client.DescribeRegions(ctx, &ec2.DescribeRegionsInput{
 		Filters: []types.Filter{{
 			Name:   aws.String("opt-in-status"),
 			Values: optedIn,
 		}},
-	})
+	}, c.in)
 	if err != nil {
 		return nil, &TargetError{actionRegions, account, region, err}
 	}

@@ -48,21 +48,34 @@ type Options struct {
 }
 
 // Remediator disables serial console access across accounts and regions.
-// It is safe for concurrent use: credentials are cached per account and
-// EC2 clients per account and region.
+// It is safe for concurrent use. It keeps, per account it has entered,
+// the account's credentials and one EC2 client, which every call points
+// at its region: a few kilobytes per account, however many regions.
 type Remediator struct {
-	cfg  aws.Config
+	cfg  aws.Config // with the retry budget of Options
 	opts Options
 	log  *slog.Logger
+	sts  *sts.Client // of the base credentials, in cfg's region
 
-	mu      sync.Mutex
-	creds   map[string]aws.CredentialsProvider
-	clients map[target]*ec2.Client
-	caller  string // account of the base credentials, once known
+	mu       sync.Mutex
+	accounts map[string]*accountClients
+	caller   string // account of the base credentials, once known
 }
 
-// target is one account and region.
-type target struct{ account, region string }
+// accountClients are the cached means to act in one account.
+type accountClients struct {
+	creds aws.CredentialsProvider
+	ec2   *ec2.Client // its region is set per call, see ec2Target
+}
+
+// ec2Target is an account's EC2 client and the region its calls go to.
+type ec2Target struct {
+	client *ec2.Client
+	region string
+}
+
+// in is the per-call option that sends a call to t's region.
+func (t ec2Target) in(o *ec2.Options) { o.Region = t.region }
 
 // New returns a Remediator that calls AWS with cfg: its credentials,
 // retryer, HTTP client and endpoint (BaseEndpoint points it at a test
@@ -80,40 +93,43 @@ func New(cfg aws.Config, opts Options) *Remediator {
 	if opts.SessionName == "" {
 		opts.SessionName = DefaultSessionName
 	}
+	cfg.RetryMaxAttempts = opts.MaxAttempts
 	return &Remediator{
-		cfg:     cfg,
-		opts:    opts,
-		log:     opts.Logger,
-		creds:   map[string]aws.CredentialsProvider{},
-		clients: map[target]*ec2.Client{},
+		cfg:      cfg,
+		opts:     opts,
+		log:      opts.Logger,
+		sts:      sts.NewFromConfig(cfg),
+		accounts: map[string]*accountClients{},
 	}
 }
 
-// ec2Client returns the cached EC2 client for t, signing with creds.
-func (r *Remediator) ec2Client(t target, creds aws.CredentialsProvider) *ec2.Client {
+// clients returns the cached clients of account, creating them on first
+// use: the assumed role's credentials, or in same-account mode the base
+// credentials. region picks the partition and STS endpoint of the role.
+func (r *Remediator) clients(account, region string) *accountClients {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if c, ok := r.clients[t]; ok {
-		return c
+	if a, ok := r.accounts[account]; ok {
+		return a
 	}
-	c := ec2.NewFromConfig(r.cfg, func(o *ec2.Options) {
-		o.Region = t.region
-		o.Credentials = creds
-		o.RetryMaxAttempts = r.opts.MaxAttempts
-	})
-	r.clients[t] = c
-	return c
+	cfg := r.cfg
+	if r.opts.RoleName != "" {
+		cfg.Credentials = r.assumeRole(account, region)
+	}
+	a := &accountClients{creds: cfg.Credentials, ec2: ec2.NewFromConfig(cfg)}
+	r.accounts[account] = a
+	return a
 }
 
 // stsClient returns an STS client for the base credentials. It uses the
 // configured region, else the target's, so that STS is reached in the
 // target's partition.
 func (r *Remediator) stsClient(region string) *sts.Client {
+	if r.cfg.Region != "" {
+		return r.sts
+	}
 	return sts.NewFromConfig(r.cfg, func(o *sts.Options) {
-		if o.Region == "" {
-			o.Region = region
-		}
-		o.RetryMaxAttempts = r.opts.MaxAttempts
+		o.Region = region
 	})
 }
 

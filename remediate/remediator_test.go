@@ -1,6 +1,7 @@
 package remediate_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -50,20 +51,24 @@ func TestSameAccountModeRefusesOtherAccount(t *testing.T) {
 }
 
 func TestPartition(t *testing.T) {
-	tests := map[string]string{
-		"eu-west-1":      "aws",
-		"us-east-1":      "aws",
-		"cn-north-1":     "aws-cn",
-		"cn-northwest-1": "aws-cn",
-		"us-gov-west-1":  "aws-us-gov",
-		"us-iso-east-1":  "aws-iso",
-		"us-isob-east-1": "aws-iso-b",
-		"":               "aws",
+	tests := []struct{ region, want string }{
+		{"eu-west-1", "aws"},
+		{"us-east-1", "aws"},
+		{"cn-north-1", "aws-cn"},
+		{"cn-northwest-1", "aws-cn"},
+		{"us-gov-west-1", "aws-us-gov"},
+		{"us-iso-east-1", "aws-iso"},
+		{"us-isob-east-1", "aws-iso-b"},
+		{"eu-isoe-west-1", "aws-iso-e"},
+		{"", "aws"},
 	}
-	for region, want := range tests {
-		if got := remediate.Partition(region); got != want {
-			t.Errorf("Partition(%q) = %q, want %q", region, got, want)
-		}
+	for _, tt := range tests {
+		t.Run(tt.region, func(t *testing.T) {
+			if got := remediate.Partition(tt.region); got != tt.want {
+				t.Errorf("Partition(%q) = %q, want %q", tt.region, got,
+					tt.want)
+			}
+		})
 	}
 }
 
@@ -219,5 +224,31 @@ func TestLogsStepsWithoutSecrets(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("log contains secret %q", secret)
 		}
+	}
+}
+
+func TestTargetErrorMessage(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *remediate.TargetError
+		want string
+	}{{
+		name: "with a cause",
+		err: &remediate.TargetError{Action: "disable serial console",
+			Account: member, Region: region, Err: errors.New("denied")},
+		want: "disable serial console in " + member + "/" + region +
+			": denied",
+	}, {
+		name: "without a cause",
+		err: &remediate.TargetError{Action: "disable serial console",
+			Account: member, Region: region},
+		want: "disable serial console in " + member + "/" + region,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.err.Error(); got != tt.want {
+				t.Errorf("Error() = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -46,24 +46,25 @@ func (r *Remediator) Status(ctx context.Context, account, region string) (State,
 	return s, nil
 }
 
-// connect returns the EC2 client that acts in account and region.
-func (r *Remediator) connect(ctx context.Context, account, region string) (*ec2.Client, error) {
+// connect returns the EC2 client that acts in account, pointed at region.
+func (r *Remediator) connect(ctx context.Context, account,
+	region string) (ec2Target, error) {
 	if err := checkTarget(account, region); err != nil {
-		return nil, err
+		return ec2Target{}, err
 	}
-	creds, err := r.credentials(ctx, account, region)
+	a, err := r.enter(ctx, account, region)
 	if err != nil {
-		return nil, err
+		return ec2Target{}, err
 	}
-	return r.ec2Client(target{account, region}, creds), nil
+	return ec2Target{a.ec2, region}, nil
 }
 
 // readStatus calls GetSerialConsoleAccessStatus.
-func (r *Remediator) readStatus(ctx context.Context, c *ec2.Client) (State, error) {
+func (r *Remediator) readStatus(ctx context.Context, t ec2Target) (State, error) {
 	ctx, cancel := r.callContext(ctx)
 	defer cancel()
-	out, err := c.GetSerialConsoleAccessStatus(ctx,
-		&ec2.GetSerialConsoleAccessStatusInput{})
+	out, err := t.client.GetSerialConsoleAccessStatus(ctx,
+		&ec2.GetSerialConsoleAccessStatusInput{}, t.in)
 	if err != nil {
 		return State{}, err
 	}

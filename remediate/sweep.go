@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
@@ -59,7 +58,7 @@ type SweepOptions struct {
 	// zero.
 	Concurrency int
 	// Rate bounds the requests per second across all workers, retries
-	// included; DefaultSweepRate if zero, rate.Inf for no limit.
+	// included; DefaultSweepRate if zero or less, rate.Inf for no limit.
 	Rate rate.Limit
 	// Now is the time of the sweep, which ends CloudTrail's lookup
 	// window; time.Now() at Run if zero.
@@ -92,14 +91,12 @@ type PairState struct {
 func (p PairState) Checked() bool { return p.Err == nil }
 
 // Sweeper checks serial console access in every account and region of an
-// organization, or the part of it its options name. It runs one sweep at
-// a time.
+// organization, or the part of it its options name.
 type Sweeper struct {
 	r    *Remediator
 	orgs orgLister
 	opts SweepOptions
 	log  *slog.Logger
-	now  time.Time // of the sweep running
 }
 
 // NewSweeper returns a Sweeper calling AWS with cfg: Organizations with
@@ -110,14 +107,14 @@ func NewSweeper(cfg aws.Config, ropts Options, opts SweepOptions) *Sweeper {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultSweepConcurrency
 	}
-	if opts.Rate == 0 {
+	if opts.Rate <= 0 {
 		opts.Rate = DefaultSweepRate
 	}
 	if ropts.MaxAttempts <= 0 {
 		ropts.MaxAttempts = DefaultSweepMaxAttempts
 	}
 	cfg = LimitRate(cfg, rate.NewLimiter(opts.Rate, 1))
-	r := New(cfg, ropts)
+	cfg.RetryMaxAttempts = ropts.MaxAttempts
 	orgs := organizations.NewFromConfig(cfg, func(o *organizations.Options) {
 		if o.Region == "" {
 			o.Region = organizationsRegion
@@ -125,9 +122,17 @@ func NewSweeper(cfg aws.Config, ropts Options, opts SweepOptions) *Sweeper {
 		if opts.OrgCredentials != nil {
 			o.Credentials = opts.OrgCredentials
 		}
-		o.RetryMaxAttempts = r.opts.MaxAttempts
 	})
+	r := New(cfg, ropts)
 	return &Sweeper{r: r, orgs: orgLister{orgs}, opts: opts, log: r.log}
+}
+
+// sweep is one run of a Sweeper.
+type sweep struct {
+	*Sweeper
+	now    time.Time // ends CloudTrail's lookup window
+	visit  func(context.Context, PairState)
+	checks errgroup.Group
 }
 
 // Run checks every pair and calls visit once with the state of each, from
@@ -137,9 +142,9 @@ func NewSweeper(cfg aws.Config, ropts Options, opts SweepOptions) *Sweeper {
 // region. Run fails only when the accounts cannot be listed, or when ctx
 // ends, leaving pairs unvisited.
 func (s *Sweeper) Run(ctx context.Context, visit func(context.Context, PairState)) error {
-	s.now = s.opts.Now
-	if s.now.IsZero() {
-		s.now = time.Now()
+	w := &sweep{Sweeper: s, now: s.opts.Now, visit: visit}
+	if w.now.IsZero() {
+		w.now = time.Now()
 	}
 	accounts, err := s.accounts(ctx)
 	if err != nil {
@@ -148,21 +153,21 @@ func (s *Sweeper) Run(ctx context.Context, visit func(context.Context, PairState
 	s.log.Info("sweep started", "accounts", len(accounts),
 		"regions", len(s.opts.Regions), "concurrency", s.opts.Concurrency)
 
-	var discover, check errgroup.Group
+	var discover errgroup.Group
 	discover.SetLimit(s.opts.Concurrency)
-	check.SetLimit(s.opts.Concurrency)
+	w.checks.SetLimit(s.opts.Concurrency)
 	for _, a := range accounts {
 		if ctx.Err() != nil {
 			break
 		}
 		discover.Go(func() error {
-			s.account(ctx, a, &check, visit)
+			w.account(ctx, a)
 			return nil
 		})
 	}
 	// Every task returns nil: failures are pairs, not errors.
 	_ = discover.Wait()
-	_ = check.Wait()
+	_ = w.checks.Wait()
 	return ctx.Err()
 }
 
@@ -194,53 +199,51 @@ func dedup(accounts []OrgAccount) []OrgAccount {
 }
 
 // account finds the regions of one account and queues a check of each.
-func (s *Sweeper) account(ctx context.Context, a OrgAccount,
-	check *errgroup.Group, visit func(context.Context, PairState)) {
-	regions, err := s.regions(ctx, a)
+func (w *sweep) account(ctx context.Context, a OrgAccount) {
+	regions, err := w.regions(ctx, a)
 	if err != nil {
-		s.unchecked(ctx, a, err, visit)
+		w.unchecked(ctx, a, err)
 		return
 	}
-	s.plan(len(regions))
+	w.plan(len(regions))
 	for _, region := range regions {
-		check.Go(func() error {
-			visit(ctx, s.check(ctx, a, region))
+		w.checks.Go(func() error {
+			w.visit(ctx, w.check(ctx, a, region))
 			return nil
 		})
 	}
 }
 
 // regions returns the regions to check in a. With regions given, it
-// still assumes the role once, so that an account that cannot be entered
-// costs one failed AssumeRole rather than one per region.
+// still enters the account once, so that an account that cannot be
+// entered costs one failed AssumeRole rather than one per region.
 func (s *Sweeper) regions(ctx context.Context, a OrgAccount) ([]string, error) {
 	if len(s.opts.Regions) == 0 {
 		return s.r.Regions(ctx, a.ID)
 	}
-	_, err := s.r.credentials(ctx, a.ID, s.opts.Regions[0])
+	_, err := s.r.enter(ctx, a.ID, s.opts.Regions[0])
 	return s.opts.Regions, err
 }
 
 // unchecked visits the pairs of an account that could not be entered:
 // one per region given, else one without a region.
-func (s *Sweeper) unchecked(ctx context.Context, a OrgAccount, err error,
-	visit func(context.Context, PairState)) {
-	s.log.Warn("sweep cannot check account", "account", a.ID,
-		"error", err)
-	if len(s.opts.Regions) == 0 {
-		s.plan(1)
-		visit(ctx, PairState{Account: a.ID, AccountName: a.Name, Err: err})
+func (w *sweep) unchecked(ctx context.Context, a OrgAccount, err error) {
+	w.log.Warn("sweep cannot check account", "account", a.ID, "error", err)
+	if len(w.opts.Regions) == 0 {
+		w.plan(1)
+		w.visit(ctx, PairState{Account: a.ID, AccountName: a.Name, Err: err})
 		return
 	}
-	s.plan(len(s.opts.Regions))
-	for _, region := range s.opts.Regions {
-		visit(ctx, PairState{
+	w.plan(len(w.opts.Regions))
+	for _, region := range w.opts.Regions {
+		w.visit(ctx, PairState{
 			Account: a.ID, AccountName: a.Name, Region: region,
 			Err: &TargetError{actionStatus, a.ID, region, err},
 		})
 	}
 }
 
+// plan tells SweepOptions.Planned about pairs added to the sweep.
 func (s *Sweeper) plan(pairs int) {
 	if s.opts.Planned != nil {
 		s.opts.Planned(pairs)
@@ -248,49 +251,32 @@ func (s *Sweeper) plan(pairs int) {
 }
 
 // check reads one pair and, when it is enabled, who enabled it.
-func (s *Sweeper) check(ctx context.Context, a OrgAccount, region string) PairState {
+func (w *sweep) check(ctx context.Context, a OrgAccount, region string) PairState {
 	p := PairState{Account: a.ID, AccountName: a.Name, Region: region}
-	st, err := s.r.Status(ctx, a.ID, region)
+	st, err := w.r.Status(ctx, a.ID, region)
 	if err != nil {
-		s.log.Warn("sweep cannot check pair", "account", a.ID,
+		w.log.Warn("sweep cannot check pair", "account", a.ID,
 			"region", region, "error", err)
 		p.Err = err
 		return p
 	}
 	p.Enabled, p.ManagedBy = st.Enabled, st.ManagedBy
 	if p.Enabled {
-		s.enabledBy(ctx, &p)
+		w.enabledBy(ctx, &p)
 	}
 	return p
 }
 
 // enabledBy fills in who last enabled access in p's account and region.
 // Not knowing leaves the pair checked: its state is known either way.
-func (s *Sweeper) enabledBy(ctx context.Context, p *PairState) {
-	en, ok, err := s.lookup(ctx, p.Account, p.Region)
+func (w *sweep) enabledBy(ctx context.Context, p *PairState) {
+	en, ok, err := w.r.lastEnablement(ctx, p.Account, p.Region, w.now)
 	if err != nil {
-		s.log.Warn("sweep cannot tell who enabled serial console access",
+		w.log.Warn("sweep cannot tell who enabled serial console access",
 			"account", p.Account, "region", p.Region, "error", err)
 		return
 	}
 	if ok {
 		p.EnabledBy, p.EnabledAt = en.PrincipalARN, en.Time
 	}
-}
-
-// lookup asks CloudTrail in account and region, through the account's
-// credentials, for the last successful enablement.
-func (s *Sweeper) lookup(ctx context.Context, account, region string) (Enablement, bool, error) {
-	creds, err := s.r.credentials(ctx, account, region)
-	if err != nil {
-		return Enablement{}, false, err
-	}
-	c := cloudtrail.NewFromConfig(s.r.cfg, func(o *cloudtrail.Options) {
-		o.Region = region
-		o.Credentials = creds
-		o.RetryMaxAttempts = s.r.opts.MaxAttempts
-	})
-	ctx, cancel := s.r.callContext(ctx)
-	defer cancel()
-	return lastEnablement(ctx, c, s.now)
 }

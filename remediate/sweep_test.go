@@ -315,6 +315,21 @@ func TestSweepAbsorbsThrottling(t *testing.T) {
 	}
 }
 
+// TestSweepNegativeRate checks that a rate below zero means the default
+// rate, not a limiter that lets only its first request through.
+func TestSweepNegativeRate(t *testing.T) {
+	srv := awsfake.Start(t, awsfake.WithOrganization(awsfake.Org(3, 0)))
+
+	pairs, _ := sweepRun(t, srv, remediate.SweepOptions{
+		Regions: []string{"eu-west-1", "us-east-1"}, Rate: -1,
+	})
+
+	if got := len(enabledPairs(t, pairs)); got != 0 || len(pairs) != 6 {
+		t.Errorf("%d pairs, %d enabled; want 6 checked, none enabled",
+			len(pairs), got)
+	}
+}
+
 func TestSweepExplicitAccountsDeduplicated(t *testing.T) {
 	srv := awsfake.Start(t, awsfake.WithOrganization(awsfake.Org(4, 0)))
 	pairs, _ := sweepRun(t, srv, remediate.SweepOptions{

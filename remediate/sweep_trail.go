@@ -29,16 +29,27 @@ type Enablement struct {
 	Time         time.Time
 }
 
-// trailLookup reads CloudTrail's event history of one account and region.
-type trailLookup interface {
-	LookupEvents(context.Context, *cloudtrail.LookupEventsInput,
-		...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error)
+// lastEnablement asks CloudTrail in account and region, through the
+// account's credentials, for the last successful enablement.
+func (r *Remediator) lastEnablement(ctx context.Context, account,
+	region string, now time.Time) (Enablement, bool, error) {
+	a, err := r.enter(ctx, account, region)
+	if err != nil {
+		return Enablement{}, false, err
+	}
+	cfg := r.cfg
+	cfg.Region, cfg.Credentials = region, a.creds
+	ctx, cancel := r.callContext(ctx)
+	defer cancel()
+	return lookupEnablement(ctx, cloudtrail.NewFromConfig(cfg), now)
 }
 
-// lastEnablement returns the newest successful EnableSerialConsoleAccess
-// in the 90 days before now, and false when there is none. It reads one
-// page of events, to bound the calls a sweep makes per enabled pair.
-func lastEnablement(ctx context.Context, c trailLookup, now time.Time) (Enablement, bool, error) {
+// lookupEnablement returns the newest successful
+// EnableSerialConsoleAccess in the 90 days before now, and false when
+// there is none. It reads one page of events, to bound the calls a sweep
+// makes per enabled pair.
+func lookupEnablement(ctx context.Context, c *cloudtrail.Client,
+	now time.Time) (Enablement, bool, error) {
 	out, err := c.LookupEvents(ctx, &cloudtrail.LookupEventsInput{
 		LookupAttributes: []types.LookupAttribute{{
 			AttributeKey:   types.LookupAttributeKeyEventName,

@@ -65,6 +65,7 @@ type run struct {
 	steps  []remediate.Step
 }
 
+// newRun starts recording the steps of one call of e on target.
 func (e *Enforcer) newRun(ctx context.Context, target string) *run {
 	return &run{e: e, ctx: ctx, target: target, steps: []remediate.Step{}}
 }
@@ -109,6 +110,7 @@ func (u *run) online(planned ...string) (bool, error) {
 		u.e.opts.Name, u.target, err)
 }
 
+// planVerb says what a dry run without credentials would do for call.
 func planVerb(call string) string {
 	switch call {
 	case CallCreatePolicy:
@@ -125,6 +127,9 @@ func (u *run) refuseManagementAccount() error {
 	defer cancel()
 	out, err := u.e.client.DescribeOrganization(ctx,
 		&organizations.DescribeOrganizationInput{})
+	if err == nil && out.Organization == nil {
+		err = errors.New("the answer has no organization")
+	}
 	if err != nil {
 		return u.fail(CallDescribeOrganization, "describe organization", err)
 	}

@@ -137,12 +137,7 @@ func (e *Enforcer) checkContent() error {
 	if _, err := Normalize(e.opts.Content); err != nil {
 		return err
 	}
-	if e.opts.Type == types.PolicyTypeServiceControlPolicy &&
-		len([]rune(string(e.opts.Content))) > MaxSCPSize {
-		return &SizeError{Kind: "SCP",
-			Size: len([]rune(string(e.opts.Content))), Limit: MaxSCPSize}
-	}
-	return nil
+	return checkSize(e.opts.Content, e.opts.Type)
 }
 
 // callContext bounds one API call, retries included.

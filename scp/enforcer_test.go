@@ -321,23 +321,31 @@ func TestApplyRefusesManagementAccount(t *testing.T) {
 func TestApplyRejectsBadInput(t *testing.T) {
 	tests := []struct {
 		name, target string
-		content      []byte
+		kind         types.PolicyType
+		content      string
 		want         string
 	}{
-		{"bad target", "12345", nil, `target "12345" is not an account id`},
-		{"no content", member, []byte{}, "no policy content"},
-		{"invalid JSON", member, []byte("{"), "parse policy document"},
-		{"too large", member, []byte(`{"a":"` +
-			strings.Repeat("x", scp.MaxSCPSize) + `"}`), "over the quota"},
+		{"bad target", "12345", "", `{}`,
+			`target "12345" is not an account id`},
+		{"no content", member, "", "", "no policy content"},
+		{"invalid JSON", member, "", "{", "parse policy document"},
+		{"trailing data", member, "", "{}}", "data after the JSON value"},
+		{"SCP too large", member, "", `{"a":"` +
+			strings.Repeat("x", scp.MaxSCPSize) + `"}`,
+			"SCP is 5128 characters, over the quota of 5120"},
+		{"declarative too large", member,
+			types.PolicyTypeDeclarativePolicyEc2, `{"a":"` +
+				strings.Repeat("é", scp.MaxDeclarativeSize) + `"}`,
+			"declarative policy is 10008 characters, over the quota"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
-			o := scp.Options{Content: tt.content}
-			if tt.content == nil {
-				o.Content = []byte(`{}`)
-			}
+			o := scp.Options{Type: tt.kind, Content: []byte(tt.content),
+				Logger: slog.New(slog.DiscardHandler)}
+
 			_, err := scp.NewEnforcer(f.cfg, o).Apply(t.Context(), tt.target)
+
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Apply error = %v, want %q", err, tt.want)
 			}

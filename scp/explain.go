@@ -62,9 +62,13 @@ func constraintHint(reason types.ConstraintViolationExceptionReason,
 			"policies AWS allows: delete unused ones or ask AWS for more",
 			o.Type)
 	case types.ConstraintViolationExceptionReasonPolicyContentLimitExceeded:
+		_, limit := quota(o.Type)
+		fix := "exempt fewer principals or use wider patterns"
+		if o.Type == types.PolicyTypeDeclarativePolicyEc2 {
+			fix = "shorten the exception message"
+		}
 		return fmt.Sprintf("quota: the document is larger than AWS allows "+
-			"for a %s (%d characters for an SCP): exempt fewer principals "+
-			"or use wider patterns", o.Type, MaxSCPSize)
+			"for a %s (%d characters): %s", o.Type, limit, fix)
 	}
 	return fmt.Sprintf("constraint violated (%s)", reason)
 }

@@ -105,9 +105,12 @@ func checkErr(t *testing.T, err error, want []string) {
 }
 
 func TestApplyQuotaErrors(t *testing.T) {
+	declarative := scp.Options{Type: types.PolicyTypeDeclarativePolicyEc2,
+		Content: []byte(`{"ec2_attributes":{}}`)}
 	tests := []struct {
 		name   string
 		seed   func(*testing.T, *fixture)
+		opts   scp.Options
 		wantTo []string
 	}{{
 		name: "five SCPs on the target",
@@ -119,33 +122,26 @@ func TestApplyQuotaErrors(t *testing.T) {
 			"ConstraintViolationException"},
 	}, {
 		name: "policy count",
-		seed: func(_ *testing.T, f *fixture) {
-			f.srv.Inject(awsfake.Fault{Service: "organizations",
-				Operation: "CreatePolicy",
-				Code:      "ConstraintViolationException",
-				Reason:    "POLICY_NUMBER_LIMIT_EXCEEDED"})
-		},
+		seed: refuseCreate("POLICY_NUMBER_LIMIT_EXCEEDED"),
 		wantTo: []string{"create policy " + scp.DefaultSCPName,
 			"quota: the organization has the most SERVICE_CONTROL_POLICY " +
 				"policies AWS allows"},
 	}, {
-		name: "content size",
-		seed: func(_ *testing.T, f *fixture) {
-			f.srv.Inject(awsfake.Fault{Service: "organizations",
-				Operation: "CreatePolicy",
-				Code:      "ConstraintViolationException",
-				Reason:    "POLICY_CONTENT_LIMIT_EXCEEDED"})
-		},
+		name: "SCP content size",
+		seed: refuseCreate("POLICY_CONTENT_LIMIT_EXCEEDED"),
 		wantTo: []string{"quota: the document is larger than AWS allows " +
-			"for a SERVICE_CONTROL_POLICY (5120 characters for an SCP)"},
+			"for a SERVICE_CONTROL_POLICY (5120 characters): exempt fewer " +
+			"principals or use wider patterns"},
+	}, {
+		name: "declarative content size",
+		seed: refuseCreate("POLICY_CONTENT_LIMIT_EXCEEDED"),
+		opts: declarative,
+		wantTo: []string{"quota: the document is larger than AWS allows " +
+			"for a DECLARATIVE_POLICY_EC2 (10000 characters): shorten the " +
+			"exception message"},
 	}, {
 		name: "other reason",
-		seed: func(_ *testing.T, f *fixture) {
-			f.srv.Inject(awsfake.Fault{Service: "organizations",
-				Operation: "CreatePolicy",
-				Code:      "ConstraintViolationException",
-				Reason:    "ORGANIZATION_NOT_IN_ALL_FEATURES_MODE"})
-		},
+		seed: refuseCreate("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE"),
 		wantTo: []string{"constraint violated " +
 			"(ORGANIZATION_NOT_IN_ALL_FEATURES_MODE)"},
 	}}
@@ -153,7 +149,7 @@ func TestApplyQuotaErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			tt.seed(t, f)
-			e := f.enforcer(t, scp.Options{})
+			e := f.enforcer(t, tt.opts)
 
 			_, err := e.Apply(t.Context(), member)
 
@@ -163,6 +159,16 @@ func TestApplyQuotaErrors(t *testing.T) {
 				t.Errorf("error %v does not wrap the modeled exception", err)
 			}
 		})
+	}
+}
+
+// refuseCreate makes CreatePolicy fail with a ConstraintViolationException
+// for reason.
+func refuseCreate(reason string) func(*testing.T, *fixture) {
+	return func(_ *testing.T, f *fixture) {
+		f.srv.Inject(awsfake.Fault{Service: "organizations",
+			Operation: "CreatePolicy", Code: "ConstraintViolationException",
+			Reason: reason})
 	}
 }
 

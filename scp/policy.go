@@ -67,13 +67,25 @@ func (u *run) create() (string, error) {
 		Content:     aws.String(string(o.Content)),
 		Type:        o.Type,
 	})
+	var id string
+	if err == nil {
+		id, err = createdID(out)
+	}
 	if err != nil {
 		return "", u.fail(CallCreatePolicy, "create policy "+o.Name, err)
 	}
-	id := aws.ToString(out.Policy.PolicySummary.Id)
 	u.add(CallCreatePolicy, remediate.StatusDone,
 		"created "+id+" named "+o.Name)
 	return id, nil
+}
+
+// createdID returns the id of the policy CreatePolicy made.
+func createdID(out *organizations.CreatePolicyOutput) (string, error) {
+	if out.Policy == nil || out.Policy.PolicySummary == nil ||
+		aws.ToString(out.Policy.PolicySummary.Id) == "" {
+		return "", errors.New("the answer has no policy id")
+	}
+	return aws.ToString(out.Policy.PolicySummary.Id), nil
 }
 
 // update replaces the policy's content when it differs from the wanted
@@ -83,6 +95,9 @@ func (u *run) update(id string) error {
 	out, err := u.e.client.DescribePolicy(ctx,
 		&organizations.DescribePolicyInput{PolicyId: aws.String(id)})
 	cancel()
+	if err == nil && out.Policy == nil {
+		err = errors.New("the answer has no policy")
+	}
 	if err != nil {
 		return u.fail(CallDescribePolicy, "describe policy "+id, err)
 	}

@@ -3,10 +3,14 @@ package scp
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // Size quotas of AWS Organizations, in characters of the document as
@@ -33,6 +37,7 @@ type SizeError struct {
 	Limit int
 }
 
+// Error says which document is how far over its quota.
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("%s is %d characters, over the quota of %d",
 		e.Kind, e.Size, e.Limit)
@@ -74,7 +79,7 @@ func Render(exempt []string) ([]byte, error) {
 		}
 	}
 	doc := scpDocument{Version: "2012-10-17", Statement: []scpStatement{st}}
-	return marshal(doc, "SCP", MaxSCPSize)
+	return marshal(doc, types.PolicyTypeServiceControlPolicy)
 }
 
 // principalPatterns checks, sorts and deduplicates exempt patterns.
@@ -127,30 +132,49 @@ type declarativeDocument struct {
 // text users see when the policy refuses their call.
 func RenderDeclarative(msg string) ([]byte, error) {
 	if !utf8.ValidString(msg) {
-		return nil, fmt.Errorf("exception message is not valid UTF-8")
+		return nil, errors.New("exception message is not valid UTF-8")
 	}
 	var doc declarativeDocument
 	doc.EC2.SerialConsoleAccess.Status.Assign = "disabled"
 	if msg != "" {
 		doc.EC2.ExceptionMessage = &assign{Assign: msg}
 	}
-	return marshal(doc, "declarative policy", MaxDeclarativeSize)
+	return marshal(doc, types.PolicyTypeDeclarativePolicyEc2)
 }
 
 // marshal writes v minified, without HTML escaping, and checks its size
-// in characters.
-func marshal(v any, kind string, limit int) ([]byte, error) {
+// against the quota of policy type t.
+func marshal(v any, t types.PolicyType) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encode %s: %w", kind, err)
+		return nil, fmt.Errorf("encode %s: %w", t, err)
 	}
 	doc := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if n := utf8.RuneCount(doc); n > limit {
-		return nil, &SizeError{Kind: kind, Size: n, Limit: limit}
+	if err := checkSize(doc, t); err != nil {
+		return nil, err
 	}
 	return doc, nil
+}
+
+// checkSize fails with a SizeError when doc, counted in characters, is
+// over the quota of policy type t.
+func checkSize(doc []byte, t types.PolicyType) error {
+	kind, limit := quota(t)
+	if n := utf8.RuneCount(doc); n > limit {
+		return &SizeError{Kind: kind, Size: n, Limit: limit}
+	}
+	return nil
+}
+
+// quota returns how SizeError names documents of policy type t, and their
+// size quota.
+func quota(t types.PolicyType) (string, int) {
+	if t == types.PolicyTypeDeclarativePolicyEc2 {
+		return "declarative policy", MaxDeclarativeSize
+	}
+	return "SCP", MaxSCPSize
 }
 
 // Normalize returns doc minified with object keys sorted, so that two
@@ -162,8 +186,8 @@ func Normalize(doc []byte) ([]byte, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("parse policy document: %w", err)
 	}
-	if dec.More() {
-		return nil, fmt.Errorf("parse policy document: data after the " +
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("parse policy document: data after the " +
 			"JSON value")
 	}
 	var buf bytes.Buffer

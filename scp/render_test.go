@@ -230,7 +230,8 @@ func TestNormalize(t *testing.T) {
 	if string(na) != string(nb) {
 		t.Errorf("layouts differ after Normalize:\n%s\n%s", na, nb)
 	}
-	for _, bad := range []string{"", "{", `{"a":1} {"b":2}`, "[1,]"} {
+	for _, bad := range []string{"", "{", `{"a":1} {"b":2}`, "[1,]",
+		`{"a":1}}`, `{"a":1} ]`, `{} x`} {
 		if _, err := scp.Normalize([]byte(bad)); err == nil {
 			t.Errorf("Normalize(%q) accepted", bad)
 		}

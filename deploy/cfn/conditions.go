@@ -52,7 +52,7 @@ func (r *resolver) evalCond(expr any, seen []string) (bool, error) {
 	if fn == "Condition" {
 		name, ok := arg.(string)
 		if !ok {
-			return false, fmt.Errorf("Condition: got %v, want a name", arg)
+			return false, fmt.Errorf("%s: got %v, want a name", fn, arg)
 		}
 		return r.condition(name, seen)
 	}

@@ -54,16 +54,26 @@ type field struct {
 
 // Parse parses an event pattern from its JSON text.
 func Parse(data []byte) (*Pattern, error) {
+	v, err := decodeOne(data)
+	if err != nil {
+		return nil, fmt.Errorf("decode event pattern: %w", err)
+	}
+	return New(v)
+}
+
+// decodeOne decodes data, which must hold exactly one JSON value, with
+// numbers as json.Number.
+func decodeOne(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("decode event pattern: %w", err)
+		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("decode event pattern: data after the pattern")
+		return nil, errors.New("data after the JSON value")
 	}
-	return New(v)
+	return v, nil
 }
 
 // New builds a pattern from a decoded JSON or YAML value, such as the
@@ -134,14 +144,9 @@ func compileValues(path string, list []any) ([]matcher, error) {
 // Match reports whether the JSON event matches the pattern. It fails only
 // when the event is not JSON.
 func (p *Pattern) Match(event []byte) (bool, error) {
-	dec := json.NewDecoder(bytes.NewReader(event))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := decodeOne(event)
+	if err != nil {
 		return false, fmt.Errorf("decode event: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return false, errors.New("decode event: data after the event")
 	}
 	return p.MatchValue(v), nil
 }

@@ -121,7 +121,7 @@ func TestParseErrors(t *testing.T) {
 		unsupported bool
 	}{
 		{"not JSON", `{"source":`, "decode event pattern", false},
-		{"trailing data", `{"source":["a"]} {}`, "data after the pattern", false},
+		{"trailing data", `{"source":["a"]} {}`, "data after the JSON value", false},
 		{"not an object", `["aws.ec2"]`, "top level: got an array", false},
 		{"empty pattern", `{}`, "empty object", false},
 		{"empty nested object", `{"detail":{}}`, "detail: empty object", false},

@@ -34,12 +34,6 @@ var needsNoGrant = map[string]bool{"sts:GetCallerIdentity": true}
 // the code that calls it. An action leaves this list when a scenario
 // calls it: the test fails while it is both.
 var pending = map[string]string{
-	// remediate.Sweeper: who last enabled access in an enabled region.
-	"cloudtrail:LookupEvents": "the sweep",
-	// remediate.Sweeper: the accounts of the organization or of an OU.
-	"organizations:ListAccounts":                     "the sweep",
-	"organizations:ListAccountsForParent":            "the sweep",
-	"organizations:ListOrganizationalUnitsForParent": "the sweep",
 	// bot: account name and OU path for the policy's input.account.
 	"organizations:DescribeAccount": "the bot's account context",
 	"organizations:ListParents":     "the bot's account context",

@@ -1,10 +1,13 @@
 package iam_test
 
 import (
+	"context"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"golang.org/x/time/rate"
 
 	"github.com/serialguard/serialguard/internal/awsfake"
 	"github.com/serialguard/serialguard/remediate"
@@ -20,14 +23,14 @@ type scenario struct {
 }
 
 // scenarios cover every code path that calls AWS. The bot's (SQS, SNS,
-// S3, account context) and the sweep's (account listing, CloudTrail) are
-// added here as those packages settle; until then their actions are in
-// pending.
+// S3, account context) are added here as that package settles; until
+// then their actions are in pending.
 var scenarios = []scenario{
 	{"remediate through the member role", remediateAcrossAccounts},
 	{"remediate in the caller's own account", remediateSameAccount},
 	{"remediate dry run", remediateDryRun},
 	{"discover regions", discoverRegions},
+	{"sweep the organization and an OU", sweep},
 	{"apply the SCP, then change it", applySCP},
 	{"enable and apply the declarative policy", applyDeclarative},
 }
@@ -84,6 +87,32 @@ func discoverRegions(t *testing.T, srv *awsfake.Server) {
 	regions, err := remediator(t, srv, roleOptions()).Regions(t.Context(), member)
 	if err != nil || len(regions) == 0 {
 		t.Fatalf("Regions = %v, %v", regions, err)
+	}
+}
+
+// sweep checks the organization, then the accounts under its root, and
+// finds the one enabled region both times.
+func sweep(t *testing.T, srv *awsfake.Server) {
+	srv.RequireExternalID(roleName, externalID)
+	srv.SetSerialConsole(member, region, true)
+	o := roleOptions()
+	o.Logger = slog.New(slog.DiscardHandler)
+	for _, scope := range []remediate.SweepOptions{{}, {OU: srv.RootID()}} {
+		scope.Regions, scope.Rate = []string{region}, rate.Inf
+		s := remediate.NewSweeper(srv.Config(t.Context()), o, scope)
+		var enabled atomic.Int32
+		err := s.Run(t.Context(), func(_ context.Context, p remediate.PairState) {
+			if !p.Checked() {
+				t.Errorf("unchecked %s/%s: %v", p.Account, p.Region, p.Err)
+			}
+			if p.Enabled {
+				enabled.Add(1)
+			}
+		})
+		if err != nil || enabled.Load() != 1 {
+			t.Fatalf("sweep %+v: %d enabled, %v; want 1", scope,
+				enabled.Load(), err)
+		}
 	}
 }
 

@@ -38,7 +38,6 @@ func BenchmarkStatusSweep(b *testing.B) {
 		client *ec2.Client
 		region string
 	}
-	b.ResetTimer()
 	for b.Loop() {
 		jobs := make(chan job)
 		var wg sync.WaitGroup

@@ -14,6 +14,7 @@ type handler func(s *Server, q *request) (any, error)
 type operation struct {
 	fn       handler
 	unlocked bool // the handler takes s.mu itself (long polling)
+	noEffect bool // the handler honours request.noEffect
 }
 
 // service is one AWS service the fake speaks.
@@ -102,7 +103,7 @@ func (s *Server) dispatch(q *request, svc *service) (any, error) {
 		return nil, err
 	}
 	if f != nil {
-		if err := s.applyFault(q, f); err != nil {
+		if err := s.applyFault(q, f, op); err != nil {
 			return nil, err
 		}
 	}

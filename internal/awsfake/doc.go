@@ -115,15 +115,16 @@
 // went away has ErrorCode RequestCanceled. For AssumeRole the Call's
 // Account is the account of the role assumed. Calls, CallsTo,
 // MutatingCalls and ResetCalls read them; Call.IAMAction names the IAM
-// action each needs. Inject adds a Fault
-// that matches on service, operation, account and region and answers
-// with an error code, a status, latency, or all three, a given number of
-// times or forever, optionally with a probability drawn from a seeded
-// source (WithSeed). Typical faults: RequestLimitExceeded on EC2 (HTTP
-// 503, retried by the SDK), AccessDenied on AssumeRole for one account,
-// ConcurrentModificationException and TooManyRequestsException on
-// Organizations, ConstraintViolationException with a Reason, 5xx codes.
-// WithLatency delays every call.
+// action each needs. Inject adds a Fault that matches on service,
+// operation, account and region and answers with an error code, a
+// status, latency, or all three, a given number of times or forever,
+// after letting a given number of calls through, optionally with a
+// probability drawn from a seeded source (WithSeed). Typical faults:
+// RequestLimitExceeded on EC2 (HTTP 503, retried by the SDK), AccessDenied
+// on AssumeRole for one account, ConcurrentModificationException and
+// TooManyRequestsException on Organizations, ConstraintViolationException
+// with a Reason, 5xx codes, and a DisableSerialConsoleAccess acknowledged
+// without effect (NoEffect). WithLatency delays every call.
 //
 // When the environment variable SERIALGUARD_CALL_LOG names a file, every
 // call is also appended to it as one JSON object per line:

@@ -85,8 +85,10 @@ func init() {
 	services["ec2"] = &service{
 		proto: ec2Query{},
 		ops: map[string]operation{
-			"EnableSerialConsoleAccess":    {fn: (*Server).ec2Enable},
-			"DisableSerialConsoleAccess":   {fn: (*Server).ec2Disable},
+			"EnableSerialConsoleAccess": {
+				fn: (*Server).ec2Enable, noEffect: true},
+			"DisableSerialConsoleAccess": {
+				fn: (*Server).ec2Disable, noEffect: true},
 			"GetSerialConsoleAccessStatus": {fn: (*Server).ec2Status},
 			"DescribeRegions":              {fn: (*Server).ec2Regions},
 		},
@@ -113,7 +115,7 @@ func (s *Server) ec2Disable(q *request) (any, error) {
 }
 
 // ec2Set switches serial console access unless a declarative policy
-// manages it.
+// manages it, or answers as if it had when q asks for no effect.
 func (s *Server) ec2Set(q *request, enabled bool) (any, error) {
 	if err := dryRun(q); err != nil {
 		return nil, err
@@ -123,7 +125,9 @@ func (s *Server) ec2Set(q *request, enabled bool) (any, error) {
 		return nil, newError(http.StatusForbidden, DeclarativePolicyErrorCode,
 			declarativeMessage)
 	}
-	s.serialStateFor(q.account, q.region).enabled = enabled
+	if !q.noEffect {
+		s.serialStateFor(q.account, q.region).enabled = enabled
+	}
 	return &serialConsoleResult{RequestID: q.id, Enabled: enabled}, nil
 }
 

@@ -25,15 +25,26 @@ type Fault struct {
 	// Reason is sent as the Reason member of JSON errors, as in
 	// Organizations' ConstraintViolationException.
 	Reason string
+	// NoEffect, without a Code, answers the call as a success but leaves
+	// the state as it was: a Disable that AWS acknowledges and that does
+	// not take. EnableSerialConsoleAccess and DisableSerialConsoleAccess
+	// honour it; on any other operation the fault answers InternalFailure.
+	NoEffect bool
 
+	// After is how many matching calls the fault lets through before it
+	// fires; calls an earlier fault answered do not count. With Times 1
+	// it hits call After+1 only.
+	After       int
 	Times       int           // how many calls it hits; 0 means forever
 	Latency     time.Duration // delay before answering
 	Probability float64       // 0 or 1 hit every match; else that share
 }
 
-// faultState is an injected fault and its remaining count.
+// faultState is an injected fault, the matching calls it has seen and
+// its remaining hits.
 type faultState struct {
 	Fault
+	seen int
 	left int // hits remaining when Times > 0
 }
 
@@ -52,11 +63,15 @@ func (s *Server) ClearFaults() {
 	s.mu.Unlock()
 }
 
-// takeFault returns the fault that fires for q, if any, and counts the
-// hit. The caller holds s.mu.
+// takeFault returns the fault that fires for q, if any. It counts the
+// call for every matching fault it tries, and the hit for the one that
+// fires. The caller holds s.mu.
 func (s *Server) takeFault(q *request) *Fault {
 	for _, f := range s.faults {
-		if !f.matches(q) || (f.Times > 0 && f.left == 0) {
+		if !f.matches(q) {
+			continue
+		}
+		if f.seen++; f.seen <= f.After || (f.Times > 0 && f.left == 0) {
 			continue
 		}
 		p := f.Probability
@@ -77,14 +92,25 @@ func (f *faultState) matches(q *request) bool {
 
 func match(want, got string) bool { return want == "" || want == got }
 
-// applyFault waits for the fault's latency and returns its error.
-func (s *Server) applyFault(q *request, f *Fault) error {
+// applyFault waits for the fault's latency and returns its error, or
+// marks q to be answered without effect.
+func (s *Server) applyFault(q *request, f *Fault, op operation) error {
 	if err := sleep(q.r.Context(), f.Latency); err != nil {
 		return err
 	}
-	if f.Code == "" {
-		return nil
+	switch {
+	case f.Code != "":
+		return s.faultError(q, f)
+	case f.NoEffect && !op.noEffect:
+		return newError(http.StatusInternalServerError, "InternalFailure",
+			"awsfake: "+q.op+" cannot be answered without effect")
 	}
+	q.noEffect = f.NoEffect
+	return nil
+}
+
+// faultError is the error a fault with a Code answers.
+func (s *Server) faultError(q *request, f *Fault) *apiError {
 	e := newError(f.Status, f.Code, f.Message)
 	if e.Status == 0 {
 		e.Status = faultStatus(q.service, f.Code)

@@ -111,15 +111,21 @@ func (s *Server) orgListPolicies(q *request) (any, error) {
 }
 
 func (s *Server) orgDescribePolicy(q *request) (any, error) {
-	var in struct{ PolicyId string }
-	if err := s.orgRequest(q, &in); err != nil {
-		return nil, err
-	}
-	p, err := s.org.findPolicy(in.PolicyId)
+	p, err := s.policyArg(q)
 	if err != nil {
 		return nil, err
 	}
 	return s.org.policyJSON(p), nil
+}
+
+// policyArg authorises a call whose input is a PolicyId and returns
+// that policy.
+func (s *Server) policyArg(q *request) (*policy, error) {
+	var in struct{ PolicyId string }
+	if err := s.orgRequest(q, &in); err != nil {
+		return nil, err
+	}
+	return s.org.findPolicy(in.PolicyId)
 }
 
 type policyInput struct {
@@ -235,11 +241,7 @@ func checkContent(kind, content string) (string, error) {
 }
 
 func (s *Server) orgDeletePolicy(q *request) (any, error) {
-	var in struct{ PolicyId string }
-	if err := s.orgRequest(q, &in); err != nil {
-		return nil, err
-	}
-	p, err := s.org.findPolicy(in.PolicyId)
+	p, err := s.policyArg(q)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,8 @@ type request struct {
 	body    []byte
 	params  map[string]string
 	err     error // a request that could not be parsed
+	// noEffect asks the handler to answer without changing state.
+	noEffect bool
 }
 
 // jsonTargets maps an X-Amz-Target prefix to its service.

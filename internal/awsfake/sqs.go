@@ -437,23 +437,35 @@ func checkBatch(ids []string) error {
 	return nil
 }
 
-func (s *Server) sqsSendBatch(q *request) (any, error) {
+// batchRequest decodes the queue and the entries of a batch call and
+// checks the entries' ids.
+func batchRequest[E any](s *Server, q *request, id func(E) string) (*queue, []E, error) {
 	var in struct {
 		QueueUrl string
-		Entries  []sendEntry
+		Entries  []E
 	}
 	if err := q.decode(&in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	qu, err := s.findQueue(in.QueueUrl)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := make([]string, len(in.Entries))
 	for i, e := range in.Entries {
-		ids[i] = e.Id
+		ids[i] = id(e)
 	}
 	if err := checkBatch(ids); err != nil {
+		return nil, nil, err
+	}
+	return qu, in.Entries, nil
+}
+
+func (s *Server) sqsSendBatch(q *request) (any, error) {
+	qu, entries, err := batchRequest(s, q, func(e sendEntry) string {
+		return e.Id
+	})
+	if err != nil {
 		return nil, err
 	}
 	type sent struct{ Id, MessageId, MD5OfMessageBody string }
@@ -461,7 +473,7 @@ func (s *Server) sqsSendBatch(q *request) (any, error) {
 		Successful []sent
 		Failed     []batchFailure
 	}{Successful: []sent{}, Failed: []batchFailure{}}
-	for _, e := range in.Entries {
+	for _, e := range entries {
 		if ae := checkSend(e); ae != nil {
 			out.Failed = append(out.Failed, batchFailure{Id: e.Id,
 				Code: ae.Code, Message: ae.Message, SenderFault: true})

@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -173,8 +174,9 @@ func (s *Server) deliver(m *message, in *receiveInput, now time.Time,
 	m.receipt = m.id + "#" + strconv.Itoa(m.receives)
 	return receivedJSON{
 		MessageId: m.id, ReceiptHandle: m.receipt, Body: m.body,
-		MD5OfBody:         md5Hex(m.body),
-		Attributes:        systemAttrs(m, append(in.AttributeNames, in.MessageSystemAttributeNames...)),
+		MD5OfBody: md5Hex(m.body),
+		Attributes: systemAttrs(m, slices.Concat(in.AttributeNames,
+			in.MessageSystemAttributeNames)),
 		MessageAttributes: messageAttrs(m, in.MessageAttributeNames),
 	}
 }
@@ -266,23 +268,14 @@ func (s *Server) sqsDelete(q *request) (any, error) {
 	return nil, deleteMessage(qu, in.ReceiptHandle)
 }
 
+// deleteEntry is one entry of DeleteMessageBatch.
+type deleteEntry struct{ Id, ReceiptHandle string }
+
 func (s *Server) sqsDeleteBatch(q *request) (any, error) {
-	var in struct {
-		QueueUrl string
-		Entries  []struct{ Id, ReceiptHandle string }
-	}
-	if err := q.decode(&in); err != nil {
-		return nil, err
-	}
-	qu, err := s.findQueue(in.QueueUrl)
+	qu, entries, err := batchRequest(s, q, func(e deleteEntry) string {
+		return e.Id
+	})
 	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids); err != nil {
 		return nil, err
 	}
 	type deleted struct{ Id string }
@@ -290,9 +283,9 @@ func (s *Server) sqsDeleteBatch(q *request) (any, error) {
 		Successful []deleted
 		Failed     []batchFailure
 	}{Successful: []deleted{}, Failed: []batchFailure{}}
-	for _, e := range in.Entries {
-		if err := deleteMessage(qu, e.ReceiptHandle); err != nil {
-			ae := err.(*apiError)
+	for _, e := range entries {
+		var ae *apiError
+		if errors.As(deleteMessage(qu, e.ReceiptHandle), &ae) {
 			out.Failed = append(out.Failed, batchFailure{Id: e.Id,
 				Code: ae.Code, Message: ae.Message, SenderFault: true})
 			continue
