@@ -1,7 +1,6 @@
 package deploy_test
 
 import (
-	"reflect"
 	"strings"
 	"testing"
 
@@ -15,20 +14,22 @@ import (
 const topicARN = "arn:aws:sns:eu-west-1:111122223333:serialguard-Topic-1A2B3C4D5E6F"
 
 // TestEnvironmentConfiguresBot: every variable the function gets sets a
-// key of the bot's configuration, and together they make a valid one.
+// key of the bot's configuration, as bot.UnknownEnv, which the Lambda
+// mode warns with, decides; together they make a valid configuration.
 func TestEnvironmentConfiguresBot(t *testing.T) {
-	keys := map[string]bool{}
-	ct := reflect.TypeFor[bot.Config]()
-	for i := range ct.NumField() {
-		keys[bot.EnvName(ct.Field(i).Tag.Get("yaml"))] = true
+	misspelt := []string{"SERIALGUARD_ENFORCE_SCP=true"}
+	if got := bot.UnknownEnv(misspelt); len(got) != 1 {
+		t.Fatalf("UnknownEnv(%v) = %v, want it reported", misspelt, got)
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			env := functionEnv(t, v.central)
-			for name := range env {
-				if !keys[name] {
-					t.Errorf("%s is not a bot configuration key", name)
-				}
+			var environ []string
+			for name, value := range env {
+				environ = append(environ, name+"="+value)
+			}
+			for _, name := range bot.UnknownEnv(environ) {
+				t.Errorf("%s sets no bot configuration key", name)
 			}
 			cfg := bot.DefaultConfig()
 			err := cfg.LoadEnv(func(name string) (string, bool) {

@@ -130,7 +130,6 @@ func TestRoleGrants(t *testing.T) {
 			{"logs:CreateLogStream", "${LogGroup.Arn}"},
 			{"logs:PutLogEvents", "${LogGroup.Arn}"},
 			{"sns:Publish", "${Topic}"},
-			{"sqs:ChangeMessageVisibility", "${Queue.Arn}"},
 			{"sqs:DeleteMessage", "${Queue.Arn}"},
 			{"sqs:GetQueueAttributes", "${Queue.Arn}"},
 			{"sqs:ReceiveMessage", "${Queue.Arn}"},

@@ -20,6 +20,11 @@
 // CloudFormation's Fn::Sub syntax). In same-account mode, where no role
 // is assumed, the bot's principal needs member-remediation.json too.
 // sts:GetCallerIdentity, which same-account mode calls, needs no grant.
+//
+// As a Lambda function's role, bot.json also serves the Lambda service:
+// the SQS event source mapping receives and deletes messages and reads
+// the queue's attributes (sqs:GetQueueAttributes), and the runtime
+// writes the logs; serialguard's own code does neither of the last two.
 package iam
 
 import "embed"

@@ -30,25 +30,15 @@ var documentFor = map[string]string{
 // policies say.
 var needsNoGrant = map[string]bool{"sts:GetCallerIdentity": true}
 
-// pending are granted actions that no scenario exercises yet, each with
-// the code that calls it. An action leaves this list when a scenario
-// calls it: the test fails while it is both.
+// pending are granted actions that serialguard's code never calls, each
+// with what calls them: the Lambda service, as the function's role
+// (lambda_test.go checks the central stack's role for them). The test
+// fails when a scenario calls one.
 var pending = map[string]string{
-	// bot: account name and OU path for the policy's input.account.
-	"organizations:DescribeAccount": "the bot's account context",
-	"organizations:ListParents":     "the bot's account context",
-	// bot: the SQS consumer.
-	"sqs:ReceiveMessage":          "the bot's SQS consumer",
-	"sqs:DeleteMessage":           "the bot's SQS consumer",
-	"sqs:ChangeMessageVisibility": "the bot's SQS consumer",
-	"sqs:GetQueueAttributes":      "the bot's SQS consumer",
-	// bot: backfill from CloudTrail log files in S3.
-	"s3:ListBucket": "the bot's S3 backfill",
-	"s3:GetObject":  "the bot's S3 backfill",
-	// bot: notifications of findings the policy did not allow.
-	"sns:Publish": "the bot's notifier",
-	// The Lambda runtime writes the function's logs; no SDK call of ours
-	// does, so these stay here for good.
+	// Lambda's SQS event source mapping reads the queue's attributes;
+	// the bot's SQS consumer only receives and deletes.
+	"sqs:GetQueueAttributes": "the SQS event source mapping",
+	// The Lambda runtime writes the function's logs.
 	"logs:CreateLogStream": "the Lambda runtime",
 	"logs:PutLogEvents":    "the Lambda runtime",
 }

@@ -22,9 +22,10 @@ type scenario struct {
 	run  func(t *testing.T, srv *awsfake.Server)
 }
 
-// scenarios cover every code path that calls AWS. The bot's (SQS, SNS,
-// S3, account context) are added here as that package settles; until
-// then their actions are in pending.
+// scenarios cover every code path that calls AWS: the packages that
+// act (remediate, scp) on their own, then the bot in each run mode,
+// which adds the account context, the SCP on a decision's request, the
+// notification, the queue, the log files in S3 and the Lambda function.
 var scenarios = []scenario{
 	{"remediate through the member role", remediateAcrossAccounts},
 	{"remediate in the caller's own account", remediateSameAccount},
@@ -33,13 +34,16 @@ var scenarios = []scenario{
 	{"sweep the organization and an OU", sweep},
 	{"apply the SCP, then change it", applySCP},
 	{"enable and apply the declarative policy", applyDeclarative},
+	{"bot: consume the event queue", consumeQueue},
+	{"bot: backfill CloudTrail logs from S3", backfillLogs},
+	{"bot: Lambda function of the central stack", lambdaFunction},
 }
 
 const (
 	member     = "100000000001"
 	region     = "eu-west-1"
 	roleName   = "serialguard-remediation"
-	externalID = "sg-iam-coverage"
+	externalID = "sg-iam-coverage-test" // serialguard.yaml wants 16 or more
 )
 
 func remediator(t *testing.T, srv *awsfake.Server, o remediate.Options) *remediate.Remediator {
