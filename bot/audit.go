@@ -86,6 +86,16 @@ type SweepPair struct {
 	Error string `json:"error,omitempty"`
 }
 
+// Steps lists every step the sweep took or planned for the pair:
+// remediation, then the SCP, then the notification.
+func (p *SweepPair) Steps() []remediate.Step {
+	var steps []remediate.Step
+	if p.Remediation != nil {
+		steps = p.Remediation.Steps
+	}
+	return withNotification(steps, p.Notification)
+}
+
 // Remediated reports whether the sweep disabled access in the pair.
 func (p *SweepPair) Remediated() bool {
 	return p.disable(remediate.StatusDone)
@@ -178,7 +188,8 @@ func (b *Bot) Sweep(ctx context.Context, opts SweepOptions) (SweepReport, error)
 }
 
 // sweepPair turns what the sweep found in one pair into its report row.
-func (b *Bot) sweepPair(ctx context.Context, opts *SweepOptions, ps remediate.PairState) SweepPair {
+func (b *Bot) sweepPair(ctx context.Context, opts *SweepOptions,
+	ps remediate.PairState) SweepPair {
 	p := SweepPair{
 		Account: ps.Account, AccountName: ps.AccountName, Region: ps.Region,
 		Checked: ps.Checked(), Enabled: ps.Enabled, ManagedBy: ps.ManagedBy,
@@ -202,7 +213,8 @@ func (b *Bot) sweepPair(ctx context.Context, opts *SweepOptions, ps remediate.Pa
 
 // judge decides on an enabled pair and, when the sweep remediates, acts
 // on the decision through Handle, the same path as an event's.
-func (b *Bot) judge(ctx context.Context, opts *SweepOptions, ps remediate.PairState) Result {
+func (b *Bot) judge(ctx context.Context, opts *SweepOptions,
+	ps remediate.PairState) Result {
 	f := detect.Finding{
 		Kind:      detect.KindEnabledState,
 		Time:      opts.Now,
@@ -213,8 +225,14 @@ func (b *Bot) judge(ctx context.Context, opts *SweepOptions, ps remediate.PairSt
 	}
 	declarative := ps.ManagedBy == remediate.ManagedByDeclarativePolicy
 	if opts.Remediate && !declarative {
-		// Handle logs its error and records the failed step in res.
-		res, _ := b.Handle(ctx, f)
+		// A failed step is in res and so in the report; the error also
+		// covers an audit log that could not be written, which is not.
+		res, err := b.Handle(ctx, f)
+		if err != nil {
+			b.log.ErrorContext(ctx, "finding not handled",
+				"account", f.Account, "region", f.Region,
+				"source", f.Source, "error", err)
+		}
 		return res
 	}
 	res := Result{Finding: f}
@@ -240,7 +258,8 @@ func declarativeSkip(ps remediate.PairState, dryRun bool) remediate.Result {
 }
 
 // newSweepReport sorts the pairs and counts them.
-func newSweepReport(opts *SweepOptions, dryRun bool, pairs []SweepPair) SweepReport {
+func newSweepReport(opts *SweepOptions, dryRun bool,
+	pairs []SweepPair) SweepReport {
 	slices.SortFunc(pairs, func(a, b SweepPair) int {
 		return cmp.Or(cmp.Compare(a.Account, b.Account),
 			cmp.Compare(a.Region, b.Region))

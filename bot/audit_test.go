@@ -1,7 +1,11 @@
 package bot
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -342,5 +346,58 @@ func TestSweepReportsUncheckedAndGoesOn(t *testing.T) {
 	if got := disables(srv); got[approved+"/eu-west-1"] != 1 {
 		t.Errorf("Disable calls = %v, want the unapproved pair disabled "+
 			"in spite of the unchecked account", got)
+	}
+}
+
+// failingWriter fails every write, as a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) {
+	return 0, errors.New("no space left on device")
+}
+
+// TestSweepLogsWhatItCouldNotHandle checks that a remediating sweep
+// reports an enabled pair it acted on but could not record: the audit
+// log failed, which the report alone does not show.
+func TestSweepLogsWhatItCouldNotHandle(t *testing.T) {
+	srv, clk := sweepFixture(t)
+	var logs bytes.Buffer
+	cfg := DefaultConfig()
+	cfg.AuditLog = "-"
+	b, err := New(t.Context(), cfg, Options{
+		AWS:    srv.Config(t.Context()),
+		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Stdout: failingWriter{},
+		Now:    clk.now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	scope := SweepOptions{Remediate: true}
+	scope.Accounts = []string{rogue}
+
+	sweep(t, b, scope)
+
+	var got []string
+	for line := range strings.Lines(logs.String()) {
+		var rec struct {
+			Level, Msg, Account, Region, Error string
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec.Level == "ERROR" {
+			got = append(got, fmt.Sprintf("%s %s/%s: %t", rec.Msg,
+				rec.Account, rec.Region,
+				strings.Contains(rec.Error, "no space left on device")))
+		}
+	}
+	want := []string{
+		"finding not handled " + rogue + "/ap-south-1: true",
+		"finding not handled " + rogue + "/us-east-1: true",
+	}
+	if diff := cmp.Diff(want, got, sortStrings); diff != "" {
+		t.Errorf("error logs (-want +got):\n%s", diff)
 	}
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -57,7 +58,8 @@ type Progress interface {
 // Backfill reads the CloudTrail log files that bf selects, up to
 // Config.Concurrency at a time, and handles every event in them whose
 // time is in range. A file that cannot be read or decoded is reported to
-// sink and the backfill goes on; a listing error ends it.
+// sink and the backfill goes on; a listing error ends it, and so does
+// the end of ctx, whose error Backfill then returns.
 //
 // When Since is set and Prefix reaches into CloudTrail's key layout at
 // or above the region level, Backfill lists the accounts and regions
@@ -91,7 +93,10 @@ func (b *Bot) Backfill(ctx context.Context, client S3Client, bf Backfill,
 			return nil
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
 }
 
 type noProgress struct{}
@@ -117,7 +122,10 @@ func (l *lockedProgress) Read() {
 	l.p.Read()
 }
 
-// backfillObject handles the events of one log file that lie in w.
+// backfillObject handles the events of one log file that lie in w. It
+// scans the file as detect.Scan does, decoding only the records a rule
+// may match. Once ctx ends it stops reading and reports nothing more:
+// the cancellation is Backfill's error, not the file's.
 func (b *Bot) backfillObject(ctx context.Context, client S3Client,
 	bucket, key string, w window, sink Sink) {
 	name := "s3://" + bucket + "/" + key
@@ -125,12 +133,18 @@ func (b *Bot) backfillObject(ctx context.Context, client S3Client,
 		Bucket: aws.String(bucket), Key: aws.String(key),
 	})
 	if err != nil {
-		sink.Error(fmt.Errorf("get %s: %w", name, err))
+		if ctx.Err() == nil {
+			sink.Error(fmt.Errorf("get %s: %w", name, err))
+		}
 		return
 	}
 	defer out.Body.Close()
-	for ev := range detect.Events(name, out.Body, b.limits) {
-		if ev.Err == nil && ev.Record != nil && !w.contains(ev.Record.EventTime) {
+	body := &ctxReader{ctx: ctx, r: out.Body}
+	for ev := range detect.ScanReader(name, body, b.limits) {
+		if ctx.Err() != nil {
+			return
+		}
+		if ev.Record != nil && !w.contains(ev.Record.EventTime) {
 			continue
 		}
 		res, ok, err := b.HandleEvent(ctx, ev)
@@ -141,6 +155,20 @@ func (b *Bot) backfillObject(ctx context.Context, client S3Client,
 			sink.Error(err)
 		}
 	}
+}
+
+// ctxReader stops reading once ctx ends, so that a scan that finds
+// nothing to yield still stops on Ctrl-C.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // lister finds the log files of a backfill and sends their keys.

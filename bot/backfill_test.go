@@ -5,11 +5,17 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/serialguard/serialguard/internal/awsfake"
@@ -219,5 +225,65 @@ func TestBackfillListingErrorEndsIt(t *testing.T) {
 		Backfill{Bucket: trailBucket}, &collector{})
 	if err == nil || !strings.Contains(err.Error(), "list s3://org-trail/") {
 		t.Errorf("Backfill: got %v, want a listing error naming the bucket", err)
+	}
+}
+
+// endlessS3 lists one object whose body never ends: NDJSON records of
+// an event no rule looks at, the bulk of any real trail. Once limit
+// bytes are read, it cancels the backfill, as Ctrl-C does.
+type endlessS3 struct {
+	limit  int64
+	cancel context.CancelFunc
+	read   atomic.Int64
+}
+
+func (s *endlessS3) ListObjectsV2(context.Context, *s3.ListObjectsV2Input,
+	...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	return &s3.ListObjectsV2Output{Contents: []s3types.Object{
+		{Key: aws.String("exports/endless.json")}}}, nil
+}
+
+func (s *endlessS3) GetObject(context.Context, *s3.GetObjectInput,
+	...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	return &s3.GetObjectOutput{Body: io.NopCloser(s)}, nil
+}
+
+const describeRecord = `{"eventVersion":"1.08","eventTime":` +
+	`"2026-03-01T00:00:00Z","eventSource":"ec2.amazonaws.com",` +
+	`"eventName":"DescribeInstances","awsRegion":"eu-west-1",` +
+	`"recipientAccountId":"100000000001"}` + "\n"
+
+func (s *endlessS3) Read(p []byte) (int, error) {
+	n := 0
+	for n+len(describeRecord) <= len(p) {
+		n += copy(p[n:], describeRecord)
+	}
+	if s.read.Add(int64(n)) >= s.limit {
+		s.cancel()
+	}
+	return n, nil
+}
+
+// TestBackfillStopsWhenCancelled cancels a backfill in the middle of an
+// object holding nothing to handle: it must stop reading at once and
+// report the cancellation, not a failed object.
+func TestBackfillStopsWhenCancelled(t *testing.T) {
+	srv := awsfake.Start(t)
+	b := newTestBot(t, srv, newFakeClock(), func(c *Config) { c.DryRun = true })
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	client := &endlessS3{limit: 1 << 20, cancel: cancel}
+	sink := &collector{}
+
+	err := b.Backfill(ctx, client, Backfill{Bucket: trailBucket}, sink)
+
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Backfill: got %v, want context.Canceled", err)
+	}
+	if len(sink.errs) > 0 || len(sink.results) > 0 {
+		t.Errorf("results %v, errors %v; want none", sink.results, sink.errs)
+	}
+	if n := client.read.Load(); n > 16<<20 {
+		t.Errorf("read %d bytes, want to stop soon after 1 MiB", n)
 	}
 }

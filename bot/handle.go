@@ -120,22 +120,18 @@ func (b *Bot) remediate(ctx context.Context, res *Result) {
 	}
 }
 
-// allSteps lists the remediation and SCP steps, then the notification.
-func allSteps(res *Result) []remediate.Step {
-	steps := res.Remediation.Steps
-	if res.Notification != nil {
-		steps = append(steps[:len(steps):len(steps)], *res.Notification)
-	}
-	return steps
-}
-
 // failure is the error of a result whose remediation, SCP or
-// notification failed: the first failed step.
+// notification failed: the first failed step, named by the event, or by
+// the account and region for a sweep's finding, which has no event.
 func failure(res *Result) error {
-	for _, s := range allSteps(res) {
+	what := "event " + res.EventID
+	if res.EventID == "" {
+		what = res.Account + "/" + res.Region
+	}
+	for _, s := range res.Steps() {
 		if s.Status == remediate.StatusFailed {
-			return fmt.Errorf("%s: event %s: %s: %s", res.Source,
-				res.EventID, s.Call, s.Detail)
+			return fmt.Errorf("%s: %s: %s: %s", res.Source, what, s.Call,
+				s.Detail)
 		}
 	}
 	return nil
@@ -146,7 +142,7 @@ func (b *Bot) observe(ctx context.Context, res *Result, took time.Duration, err 
 	m := b.metrics
 	m.findings.WithLabelValues(string(res.Kind)).Inc()
 	m.decisions.WithLabelValues(string(res.Decision.Action)).Inc()
-	for _, s := range allSteps(res) {
+	for _, s := range res.Steps() {
 		m.steps.WithLabelValues(s.Call, string(s.Status)).Inc()
 	}
 	m.latency.Observe(took.Seconds())

@@ -14,6 +14,7 @@ import (
 	"github.com/serialguard/serialguard/detect"
 	"github.com/serialguard/serialguard/internal/awsfake"
 	"github.com/serialguard/serialguard/policies"
+	"github.com/serialguard/serialguard/remediate"
 )
 
 // finding runs the rules over one EventBridge fixture.
@@ -33,11 +34,8 @@ func finding(t testing.TB, body string) detect.Finding {
 // stepList is the steps of a result as CALL:STATUS.
 func stepList(r Result) []string {
 	var out []string
-	for _, s := range r.Remediation.Steps {
+	for _, s := range r.Steps() {
 		out = append(out, s.Call+":"+string(s.Status))
-	}
-	if r.Notification != nil {
-		out = append(out, r.Notification.Call+":"+string(r.Notification.Status))
 	}
 	return out
 }
@@ -193,5 +191,36 @@ func TestHandleApprovedChangeIsLeftAlone(t *testing.T) {
 	}
 	if n := len(srv.Notifications()); n != 0 {
 		t.Errorf("%d notifications for an allowed finding, want 0", n)
+	}
+}
+
+func TestFailureNamesTheEventOrThePair(t *testing.T) {
+	failed := remediate.Step{Call: remediate.CallDisable,
+		Status: remediate.StatusFailed, Detail: "AccessDenied"}
+	tests := []struct {
+		name string
+		res  Result
+		want string
+	}{
+		{"event", Result{Finding: detect.Finding{Source: "trail.json#[3]",
+			EventID: "e-1", Account: "111122223333", Region: "eu-west-1"}},
+			"trail.json#[3]: event e-1: DisableSerialConsoleAccess: " +
+				"AccessDenied"},
+		{"sweep", Result{Finding: detect.Finding{Source: SweepSource,
+			Account: "111122223333", Region: "eu-west-1"}},
+			"sweep: 111122223333/eu-west-1: DisableSerialConsoleAccess: " +
+				"AccessDenied"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.res.Remediation.Steps = []remediate.Step{failed}
+			err := failure(&tt.res)
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("failure() = %v, want %s", err, tt.want)
+			}
+		})
+	}
+	if err := failure(&Result{}); err != nil {
+		t.Errorf("failure() without a failed step = %v, want nil", err)
 	}
 }

@@ -34,7 +34,8 @@ func TestMetricsHandler(t *testing.T) {
 	for _, want := range []string{
 		`serialguard_findings_total{kind="enablement"} 1`,
 		`serialguard_decisions_total{action="remediate"} 1`,
-		`serialguard_remediation_steps_total{call="DisableSerialConsoleAccess",status="planned"} 1`,
+		`serialguard_remediation_steps_total{` +
+			`call="DisableSerialConsoleAccess",status="planned"} 1`,
 		`serialguard_handle_duration_seconds_count 1`,
 		`serialguard_sqs_messages_received_total 0`,
 		`go_goroutines`,

@@ -33,3 +33,19 @@ type Timings struct {
 func (r *Result) NeedsAction() bool {
 	return r.Decision.Action == policies.ActionRemediate
 }
+
+// Steps lists every step taken or planned for the finding: remediation,
+// then the SCP, then the notification.
+func (r *Result) Steps() []remediate.Step {
+	return withNotification(r.Remediation.Steps, r.Notification)
+}
+
+// withNotification returns steps followed by the notification step, if
+// any, leaving steps' array as it is.
+func withNotification(steps []remediate.Step,
+	n *remediate.Step) []remediate.Step {
+	if n == nil {
+		return steps
+	}
+	return append(steps[:len(steps):len(steps)], *n)
+}

@@ -46,6 +46,11 @@ var errNoEvent = errors.New("no event in the message")
 // handleInput handles every event read from r, named name, and reports
 // each result and error to sink. It returns how many events r held and
 // their errors joined. once selects handleOnce.
+//
+// NOTE: it decodes with detect.Events, not the faster detect.ScanReader
+// that Backfill uses: a queued message is small, and must be seen to
+// hold an event, which a scan that skips the records no rule looks at
+// cannot tell from a message that holds none.
 func (b *Bot) handleInput(ctx context.Context, name string, r io.Reader,
 	sink Sink, once bool) (int, error) {
 	handle := b.HandleEvent

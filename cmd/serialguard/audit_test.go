@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,9 +17,6 @@ import (
 	"github.com/serialguard/serialguard/bot"
 	"github.com/serialguard/serialguard/internal/awsfake"
 )
-
-var updateAudit = flag.Bool("update-audit", false,
-	"rewrite the audit verb's golden files in testdata/audit")
 
 // The audit tests' organization: five accounts, three regions, and
 //
@@ -93,8 +89,11 @@ func auditApprovals(t *testing.T) string {
 func auditParamsFor(t *testing.T, srv *awsfake.Server, format string) auditParams {
 	t.Helper()
 	cfg := srv.Config(t.Context())
-	p := auditParams{cfg: bot.DefaultConfig(), format: format, aws: &cfg,
-		logger: slog.New(slog.DiscardHandler), now: func() time.Time { return auditNow }}
+	p := auditParams{format: format, botSetup: botSetup{
+		cfg: bot.DefaultConfig(), aws: &cfg,
+		logger: slog.New(slog.DiscardHandler),
+		now:    func() time.Time { return auditNow },
+	}}
 	p.cfg.Data = []string{auditApprovals(t)}
 	p.sweep.Concurrency = 4
 	return p
@@ -112,36 +111,15 @@ func TestAuditCSVGolden(t *testing.T) {
 
 	err := runAudit(t.Context(), p, &stdout, &stderr)
 
-	if code := policyExit(err); code != exitFailure {
+	if code := codeOf(err); code != exitFailure {
 		t.Errorf("exit %d (%v), want 2 for the unchecked account", code, err)
 	}
 	got := requestIDs.ReplaceAllString(stdout.String(), "RequestID: <id>")
-	auditGolden(t, "testdata/audit/remediate.csv", got)
+	golden(t, "testdata/audit/remediate.csv", got)
 	wantSummary := "serialguard: audit: 5 accounts, 13 pairs: 12 checked, " +
 		"1 unchecked; 2 enabled: 1 approved, 1 remediated, 0 failed, 0 open\n"
 	if diff := cmp.Diff(wantSummary, stderr.String()); diff != "" {
 		t.Errorf("summary on stderr (-want +got):\n%s", diff)
-	}
-}
-
-// auditGolden compares got with the file at path, or rewrites the file with
-// -update-audit.
-func auditGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if *updateAudit {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update-audit to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
 	}
 }
 
@@ -173,7 +151,7 @@ func TestAuditExitCodes(t *testing.T) {
 
 			stdout, stderr, err := runCLI(t, args...)
 
-			if code := policyExit(err); code != tt.want {
+			if code := codeOf(err); code != tt.want {
 				t.Errorf("exit %d (%v), want %d\n%s", code, err, tt.want, stderr)
 			}
 			var rep bot.SweepReport
@@ -215,7 +193,7 @@ func TestAuditScopes(t *testing.T) {
 
 			stdout, stderr, err := runCLI(t, args...)
 
-			if code := policyExit(err); code == exitFailure {
+			if code := codeOf(err); code == exitFailure {
 				t.Fatalf("exit 2: %v\n%s", err, stderr)
 			}
 			var got []string
@@ -244,7 +222,7 @@ func TestAuditRejectsBadFlags(t *testing.T) {
 		{name: "ou id", args: []string{"--ou", "finance"},
 			want: `--ou: "finance" is not an OU or root id`},
 		{name: "region", args: []string{"--regions", "mars-1"},
-			want: `--regions: "mars-1" is not a region name`},
+			want: `config: regions: "mars-1" is not a region name`},
 		{name: "concurrency", args: []string{"--concurrency", "0"},
 			want: "--concurrency: 0 is not between 1 and 256"},
 		{name: "rate", args: []string{"--rate", "fast"},
@@ -259,7 +237,7 @@ func TestAuditRejectsBadFlags(t *testing.T) {
 
 			_, _, err := runCLI(t, append([]string{"audit"}, tt.args...)...)
 
-			if code := policyExit(err); code != exitFailure {
+			if code := codeOf(err); code != exitFailure {
 				t.Errorf("exit %d, want 2", code)
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -39,6 +39,9 @@ func newDetectCmd(_ *globals) *cobra.Command {
 		Use:   "detect [PATH|DIR|-]...",
 		Short: "Find serial console events in CloudTrail logs and events",
 		Long:  detectLong,
+		Example: `  serialguard detect examples/events/
+  serialguard detect --kind enablement,console_use -o ndjson AWSLogs/
+  aws s3 cp s3://org-trail/trail.json.gz - | serialguard detect -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			if p.kinds, err = parseKinds(kinds); err != nil {
@@ -158,10 +161,11 @@ type findingWriter struct {
 	w      io.Writer
 	n      int
 	table  *tabwriter.Writer
+	nd     *ndjsonWriter
 }
 
 func newFindingWriter(format string, w io.Writer) *findingWriter {
-	fw := &findingWriter{format: format, w: w}
+	fw := &findingWriter{format: format, w: w, nd: newNDJSONWriter(w)}
 	if format == "table" {
 		fw.table = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(fw.table,
@@ -180,7 +184,7 @@ func (fw *findingWriter) write(f detect.Finding) error {
 			dash(f.EventID))
 		return err
 	case "ndjson":
-		return newNDJSONWriter(fw.w).Write(f)
+		return fw.nd.Write(f)
 	}
 	b, err := json.MarshalIndent(f, "  ", "  ")
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,11 +13,6 @@ import (
 
 	"github.com/serialguard/serialguard/detect"
 )
-
-var updateDetect = flag.Bool("update-detect", false,
-	"rewrite testdata/detect golden files")
-
-const examples = "../../examples/events"
 
 func detectRun(t *testing.T, p detectParams) (stdout, stderr string, code int) {
 	t.Helper()
@@ -34,41 +27,10 @@ func detectRun(t *testing.T, p detectParams) (stdout, stderr string, code int) {
 	return out.String(), errOut.String(), codeOf(err)
 }
 
-func codeOf(err error) int {
-	var ee *exitError
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.As(err, &ee):
-		return ee.code
-	}
-	return exitFailure
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "detect", name)
-	if *updateDetect {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update-detect to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
-}
-
 func TestDetectExamplesTable(t *testing.T) {
 	out, errOut, code := detectRun(t, detectParams{paths: []string{examples},
 		format: "table"})
-	golden(t, "examples.table", out)
+	golden(t, "testdata/detect/examples.table", out)
 	if code != exitFindings || errOut != "" {
 		t.Errorf("exit %d, stderr %q; want 1 and nothing", code, errOut)
 	}
@@ -139,7 +101,7 @@ func TestDetectExitCodes(t *testing.T) {
 			`"kind": "disablement"`, ""},
 		{"nothing", []string{"-"}, nil, `{"eventName":"DescribeVpcs"}`, exitOK,
 			"[]\n", ""},
-		{"stdin", []string{"-"}, nil, readExample(t, "console-use.json"),
+		{"stdin", []string{"-"}, nil, readExampleFile(t, "console-use.json"),
 			exitFindings, `"source": "stdin:1"`, ""},
 		{"bad file beats findings", []string{bad, ex("eventbridge-enablement.json")},
 			nil, "", exitFailure, `"kind": "enablement"`,
@@ -164,15 +126,6 @@ func TestDetectExitCodes(t *testing.T) {
 	}
 }
 
-func readExample(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(examples, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 func TestDetectCommand(t *testing.T) {
 	tests := []struct {
 		args   []string
@@ -181,7 +134,7 @@ func TestDetectCommand(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{[]string{"detect", "-o", "ndjson"}, readExample(t, "console-use.json"),
+		{[]string{"detect", "-o", "ndjson"}, readExampleFile(t, "console-use.json"),
 			exitFindings, `"source":"stdin:1"`, ""},
 		{[]string{"detect", "-o", "json", "--kind", "enablement",
 			"--kind", "failed_attempt", examples}, "", exitFindings,

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/serialguard/serialguard/bot"
 )
@@ -30,10 +29,13 @@ func lambdaMode() bool {
 // configuration error: the runtime itself exits the process when it
 // fails.
 func runLambda(ctx context.Context, stderr io.Writer) error {
-	b, err := newLambdaBot(ctx, os.Environ(), os.Stdout, stderr)
+	b, log, err := newLambdaBot(ctx, os.Environ(), os.Stdout, stderr)
 	if err != nil {
 		return inputError(err)
 	}
+	// aws-lambda-go reports a failed invocation through the standard
+	// logger: make it a JSON log line too.
+	slog.SetDefault(log)
 	lambda.StartWithOptions(b.Lambda, lambda.WithContext(ctx))
 	return errors.New("lambda runtime: start returned")
 }
@@ -42,31 +44,28 @@ func runLambda(ctx context.Context, stderr io.Writer) error {
 const logLevelEnv = bot.EnvPrefix + "LOG_LEVEL"
 
 // newLambdaBot configures the bot from environ, as os.Environ lists the
-// environment. Unknown SERIALGUARD_* variables are logged as warnings.
+// environment, and returns it with its logger. Unknown SERIALGUARD_*
+// variables are logged as warnings.
 func newLambdaBot(ctx context.Context, environ []string,
-	stdout, stderr io.Writer) (*bot.Bot, error) {
+	stdout, stderr io.Writer) (*bot.Bot, *slog.Logger, error) {
 	lookup := envLookup(environ)
 	log, err := lambdaLogger(lookup, stderr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	warnUnknownEnv(ctx, log, environ)
 	cfg := bot.DefaultConfig()
 	cfg.AuditLog = "-"
 	if err := cfg.Load("", lookup); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	awsCfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(sdkLogger(log)))
+	awsCfg, err := botAWSConfig(ctx, cfg, nil, log)
 	if err != nil {
-		return nil, fmt.Errorf("aws config: %w", err)
+		return nil, nil, err
 	}
-	if cfg.Region != "" {
-		awsCfg.Region = cfg.Region
-	}
-	if awsCfg.Region == "" {
-		awsCfg.Region = bot.DefaultRegion
-	}
-	return bot.New(ctx, cfg, bot.Options{AWS: awsCfg, Logger: log, Stdout: stdout})
+	b, err := bot.New(ctx, cfg, bot.Options{AWS: awsCfg, Logger: log,
+		Stdout: stdout})
+	return b, log, err
 }
 
 // envLookup looks variables up in environ; the last setting wins, as in

@@ -39,7 +39,7 @@ func lambdaEnviron(vars map[string]string) []string {
 func TestLambdaBotFromEnv(t *testing.T) {
 	offlineEnv(t)
 	var stdout, stderr bytes.Buffer
-	b, err := newLambdaBot(context.Background(), lambdaEnviron(map[string]string{
+	b, _, err := newLambdaBot(context.Background(), lambdaEnviron(map[string]string{
 		"SERIALGUARD_DRY_RUN":    "true",
 		"SERIALGUARD_ROLE_NAME":  "serialguard-remediation",
 		"SERIALGUARD_LOG_LEVEL":  "debug",
@@ -98,7 +98,7 @@ func TestLambdaBotConfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			_, err := newLambdaBot(context.Background(), lambdaEnviron(tt.env),
+			_, _, err := newLambdaBot(context.Background(), lambdaEnviron(tt.env),
 				&stdout, &stderr)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("newLambdaBot: got %v, want an error containing %q", err, tt.want)

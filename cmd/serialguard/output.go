@@ -9,6 +9,8 @@ import (
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
+
+	"github.com/serialguard/serialguard/remediate"
 )
 
 // outputFormat is the -o flag: an enum that lists its values in help and
@@ -45,6 +47,8 @@ func addOutputFlag(fs *pflag.FlagSet, stdout io.Writer, formats ...string) *outp
 	return f
 }
 
+// isTerminal reports whether w is a terminal, where tables and progress
+// bars are for a person.
 func isTerminal(w io.Writer) bool {
 	file, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(file.Fd()))
@@ -64,4 +68,23 @@ func newNDJSONWriter(w io.Writer) *ndjsonWriter {
 	return &ndjsonWriter{enc: json.NewEncoder(w)}
 }
 
+// Write writes v as one line.
 func (n *ndjsonWriter) Write(v any) error { return n.enc.Encode(v) }
+
+// dash stands in for an empty table cell.
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// stepsCell lists steps as CALL:STATUS, comma-separated, for a table or
+// CSV cell.
+func stepsCell(steps []remediate.Step) string {
+	parts := make([]string, len(steps))
+	for i, s := range steps {
+		parts[i] = s.Call + ":" + string(s.Status)
+	}
+	return strings.Join(parts, ",")
+}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/serialguard/serialguard/policies"
 )
@@ -23,25 +22,11 @@ from YAML or JSON files. The decision is ` + policies.DecisionPath + `.
 A policy may not reach the network or the environment, nor decide at
 random: these built-ins are refused:
   ` + strings.Join(policies.ForbiddenBuiltins(), "\n  ")),
-		Args: cobra.NoArgs,
+		RunE: runGroup,
 	}
 	cmd.AddCommand(newPolicyEvalCmd(g), newPolicyTestCmd(g),
 		newPolicyFmtCmd(g), newPolicyCheckCmd(g), newPolicyBundleCmd(g))
 	return cmd
-}
-
-// policyFlags choose the policy and its data. Every verb that decides
-// registers them with addPolicyFlags, so they read the same everywhere.
-type policyFlags struct {
-	path string
-	data []string
-}
-
-func addPolicyFlags(fs *pflag.FlagSet, p *policyFlags) {
-	fs.StringVar(&p.path, "policy", "",
-		"policy directory or bundle (.tar.gz) replacing the embedded policy")
-	fs.StringArrayVar(&p.data, "data", nil,
-		"YAML or JSON data file with approvals and account classes (repeatable)")
 }
 
 // pathArg is the optional PATH argument of test, fmt and check; empty

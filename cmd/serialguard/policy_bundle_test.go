@@ -66,8 +66,8 @@ func TestPolicyBundleRejectsBadPolicy(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "b.tar.gz")
 	err := runPolicyBundle(context.Background(), policyBundleParams{out: out,
 		policy: policyFlags{path: dir}}, &bytes.Buffer{}, &bytes.Buffer{})
-	if policyExit(err) != exitFailure {
-		t.Errorf("exit %d (%v), want 2", policyExit(err), err)
+	if codeOf(err) != exitFailure {
+		t.Errorf("exit %d (%v), want 2", codeOf(err), err)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a rejected bundle left %s behind", out)

@@ -31,8 +31,7 @@ location. Exit 2 on any problem.`,
 				cmd.ErrOrStderr())
 		},
 	}
-	cmd.Flags().StringArrayVar(&p.data, "data", nil,
-		"YAML or JSON data file to validate with the policy (repeatable)")
+	addDataFlag(cmd.Flags(), &p.data)
 	return cmd
 }
 

@@ -32,12 +32,13 @@ decision := http.send({"method": "get", "url": "https://example.com"}).body
 		{"http.send", policyCheckParams{path: forbidden}, exitFailure, "",
 			"p.rego:3: http.send is forbidden"},
 		{"bad approvals", policyCheckParams{data: []string{badData}}, exitFailure, "",
-			`approvals.yaml: approvals[0] (id CHG-1): not_after: "next week" is not an RFC 3339 time`},
+			`approvals.yaml: approvals[0] (id CHG-1): not_after: ` +
+				`"next week" is not an RFC 3339 time`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout bytes.Buffer
 			err := runPolicyCheck(context.Background(), tc.params, &stdout, &bytes.Buffer{})
-			if got := policyExit(err); got != tc.want {
+			if got := codeOf(err); got != tc.want {
 				t.Errorf("exit %d (%v), want %d", got, err, tc.want)
 			}
 			if stdout.String() != tc.wantOut {

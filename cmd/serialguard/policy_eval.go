@@ -31,8 +31,16 @@ func newPolicyEvalCmd(g *globals) *cobra.Command {
 		Short: "Decide on every finding in CloudTrail input, offline",
 		Long: `Decide on every finding in the input, which may be any shape the detector
 reads (CloudTrail files, arrays, NDJSON, EventBridge, SQS, SNS, ECS), and
-print each finding with its "decision". Exit 1 when any decision is
-remediate.`,
+print each finding with its "decision". Nothing is remediated and AWS is
+not called: the account context is the account id alone.
+
+Exit codes: 0 no decision is remediate, 1 at least one is, 2 an input
+could not be read or the policy did not load.`,
+		Example: `  serialguard policy eval -i examples/events/ --data examples/approvals.yaml
+
+  # Decide as of a time, with a custom policy.
+  serialguard policy eval -i examples/events/eventbridge-enablement.json \
+    --policy examples/policy/ --now 2026-11-30T09:00:00Z -o json`,
 		Args: cobra.NoArgs,
 	}
 	fs := cmd.Flags()
@@ -62,16 +70,13 @@ type evalResult struct {
 	Decision policies.Decision `json:"decision"`
 }
 
+// runPolicyEval decides on every finding in the inputs and prints each
+// with its decision.
 func runPolicyEval(ctx context.Context, p policyEvalParams, stdout,
 	stderr io.Writer) error {
-	now := time.Now().UTC()
-	if p.now != "" {
-		t, err := time.Parse(time.RFC3339, p.now)
-		if err != nil {
-			return inputError(fmt.Errorf("--now: %q is not an RFC 3339 time",
-				p.now))
-		}
-		now = t
+	now, err := evalTime(p.now)
+	if err != nil {
+		return inputError(err)
 	}
 	engine, err := policies.New(ctx, policies.Options{
 		PolicyPath: p.policy.path, DataPaths: p.policy.data, Logger: p.log})
@@ -79,11 +84,39 @@ func runPolicyEval(ctx context.Context, p policyEvalParams, stdout,
 		return inputError(err)
 	}
 	out := newResultWriter(p.format, stdout)
-	var remediate, bad int
-	for ev := range detect.PathEvents(p.inputs, p.stdin, detect.DefaultLimits()) {
+	remediate, bad, err := evalInputs(ctx, p, engine, now, out, stderr)
+	if err == nil {
+		err = out.flush()
+	}
+	if err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return evalOutcome(ctx.Err(), remediate, bad)
+}
+
+// evalTime is the decision time --now gives, or the present.
+func evalTime(v string) (time.Time, error) {
+	if v == "" {
+		return time.Now().UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return t, fmt.Errorf("--now: %q is not an RFC 3339 time", v)
+	}
+	return t, nil
+}
+
+// evalInputs decides on the findings of p's inputs and writes them to
+// out. It counts the decisions to remediate and the bad inputs, reported
+// on stderr as they come; its error is out's.
+func evalInputs(ctx context.Context, p policyEvalParams,
+	engine *policies.Engine, now time.Time, out *resultWriter,
+	stderr io.Writer) (remediate, bad int, err error) {
+	opts := detect.ScanOptions{Limits: detect.DefaultLimits()}
+	for ev := range detect.ScanContext(ctx, p.inputs, p.stdin, opts) {
 		if ev.Err != nil {
 			bad++
-			fmt.Fprintf(stderr, "serialguard: %s: %v\n", ev.Source, ev.Err)
+			fmt.Fprintln(stderr, "serialguard:", ev.Err)
 			continue
 		}
 		f, ok := detect.Detect(ev)
@@ -96,20 +129,22 @@ func runPolicyEval(ctx context.Context, p policyEvalParams, stdout,
 			remediate++
 		}
 		if err := out.write(evalResult{f, d}); err != nil {
-			return fmt.Errorf("write output: %w", err)
+			return remediate, bad, err
 		}
 	}
-	if err := out.flush(); err != nil {
-		return fmt.Errorf("write output: %w", err)
-	}
-	return evalOutcome(remediate, bad)
+	return remediate, bad, nil
 }
 
-func evalOutcome(remediate, bad int) error {
+// evalOutcome is the exit error of an evaluation: interrupted or an
+// input unreadable, else a decision to remediate.
+func evalOutcome(cancelled error, remediate, bad int) error {
 	var errs []error
+	if cancelled != nil {
+		errs = append(errs, fmt.Errorf("policy eval: %w", cancelled))
+	}
 	if bad > 0 {
-		errs = append(errs, inputError(fmt.Errorf("%d input item(s) "+
-			"could not be read", bad)))
+		errs = append(errs, inputError(fmt.Errorf("%d inputs or records "+
+			"could not be read; see above", bad)))
 	}
 	if remediate > 0 {
 		errs = append(errs, errNeedsAction)
@@ -147,8 +182,8 @@ func (rw *resultWriter) write(r evalResult) error {
 	case "table":
 		_, err := fmt.Fprintf(rw.table, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			r.Time.UTC().Format(time.RFC3339), r.Kind, r.Account, r.Region,
-			orDash(r.Actor.PrincipalARN), r.Decision.Action,
-			orDash(r.Decision.ApprovalID), strconv.FormatBool(r.Decision.AttachSCP),
+			dash(r.Actor.PrincipalARN), r.Decision.Action,
+			dash(r.Decision.ApprovalID), strconv.FormatBool(r.Decision.AttachSCP),
 			firstReason(r.Decision))
 		return err
 	}
@@ -164,13 +199,6 @@ func (rw *resultWriter) flush() error {
 		return rw.table.Flush()
 	}
 	return writeJSON(rw.w, rw.results)
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 func firstReason(d policies.Decision) string {

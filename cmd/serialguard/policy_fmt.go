@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -71,7 +72,7 @@ func runPolicyFmt(_ context.Context, p policyFmtParams, stdout,
 
 func fmtStdin(p policyFmtParams, stdout io.Writer) error {
 	if p.write {
-		return inputError(fmt.Errorf("--write needs a PATH"))
+		return inputError(errors.New("--write needs a PATH"))
 	}
 	src, err := io.ReadAll(p.stdin)
 	if err != nil {

@@ -20,7 +20,7 @@ func TestPolicyFmt(t *testing.T) {
 		t.Helper()
 		var stdout bytes.Buffer
 		err := runPolicyFmt(context.Background(), p, &stdout, &bytes.Buffer{})
-		return stdout.String(), policyExit(err)
+		return stdout.String(), codeOf(err)
 	}
 	b := filepath.Join(dir, "b.rego")
 
@@ -58,7 +58,7 @@ func TestPolicyFmtStdin(t *testing.T) {
 			err := runPolicyFmt(context.Background(), policyFmtParams{
 				check: tc.check, stdin: strings.NewReader(tc.in)},
 				&stdout, &bytes.Buffer{})
-			if got := policyExit(err); got != tc.want || stdout.String() != tc.wantOut {
+			if got := codeOf(err); got != tc.want || stdout.String() != tc.wantOut {
 				t.Errorf("exit %d (%v) output %q, want %d %q", got, err,
 					stdout.String(), tc.want, tc.wantOut)
 			}
@@ -72,8 +72,8 @@ func TestPolicyFmtErrors(t *testing.T) {
 		{write: true, stdin: strings.NewReader(formatted)},
 	} {
 		err := runPolicyFmt(context.Background(), p, &bytes.Buffer{}, &bytes.Buffer{})
-		if policyExit(err) != exitFailure {
-			t.Errorf("%+v: exit %d (%v), want 2", p, policyExit(err), err)
+		if codeOf(err) != exitFailure {
+			t.Errorf("%+v: exit %d (%v), want 2", p, codeOf(err), err)
 		}
 	}
 }

@@ -76,7 +76,7 @@ test_remediate if data.serialguard.decision.action == "remediate" with input.x a
 			var stdout bytes.Buffer
 			err := runPolicyTest(context.Background(), tc.params, &stdout,
 				&bytes.Buffer{})
-			if got := policyExit(err); got != tc.want {
+			if got := codeOf(err); got != tc.want {
 				t.Errorf("exit %d (%v), want %d\n%s", got, err, tc.want, stdout.Bytes())
 			}
 			if !strings.Contains(stdout.String(), tc.wantOut) {

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
 	"github.com/serialguard/serialguard/remediate"
@@ -44,16 +43,18 @@ AWS configuration comes from the environment as for the AWS CLI
 state and plans the change; without credentials it plans without reading.
 
 Exit codes: 0 disabled or nothing to do, 2 a call failed.`,
+		Example: `  serialguard remediate --account 111122223333 --region eu-west-1 \
+    --role-name serialguard-remediation --external-id "$EXTERNAL_ID" --dry-run`,
 		Args: cobra.NoArgs,
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&p.account, "account", "", "account id (12 digits)")
-	fs.StringVar(&p.region, "region", "", "region, such as eu-west-1")
-	fs.StringVar(&p.roleName, "role-name", "",
-		"role to assume in the account; empty acts with the base credentials")
-	fs.StringVar(&p.externalID, "external-id", "", "external id for AssumeRole")
-	fs.BoolVar(&p.dryRun, "dry-run", false,
-		"read the state and plan the change without making it")
+	fs.StringVar(&p.account, "account", "",
+		"account to disable access in (12 digits)")
+	fs.StringVar(&p.region, "region", "",
+		"region to disable access in, such as eu-west-1")
+	addRoleNameFlag(fs, &p.roleName, "")
+	addExternalIDFlag(fs, &p.externalID)
+	addDryRunFlag(fs, &p.dryRun)
 	format := addOutputFlag(fs, cmd.OutOrStdout(), "table", "json", "ndjson")
 	_ = cmd.MarkFlagRequired("account")
 	_ = cmd.MarkFlagRequired("region")
@@ -70,7 +71,7 @@ Exit codes: 0 disabled or nothing to do, 2 a call failed.`,
 }
 
 func runRemediate(ctx context.Context, p remediateParams, stdout, _ io.Writer) error {
-	cfg, err := sdkConfig(ctx, p.aws)
+	cfg, err := loadAWSConfig(ctx, p.aws, p.log)
 	if err != nil {
 		return err
 	}
@@ -88,19 +89,6 @@ func runRemediate(ctx context.Context, p remediateParams, stdout, _ io.Writer) e
 		return &exitError{code: exitFailure, err: firstFailure(res)}
 	}
 	return nil
-}
-
-// sdkConfig returns a copy of given, or the environment's AWS
-// configuration as config.LoadDefaultConfig reads it.
-func sdkConfig(ctx context.Context, given *aws.Config) (aws.Config, error) {
-	if given != nil {
-		return given.Copy(), nil
-	}
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	return cfg, nil
 }
 
 // firstFailure is the detail of the first failed step, as an error.
@@ -137,7 +125,7 @@ func writeStepTable(w io.Writer, steps []remediate.Step) error {
 	fmt.Fprintln(tw, "CALL\tACCOUNT\tREGION\tSTATUS\tDETAIL")
 	for _, s := range steps {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Call, s.Account,
-			orDash(s.Region), s.Status, s.Detail)
+			dash(s.Region), s.Status, s.Detail)
 	}
 	return tw.Flush()
 }

@@ -63,7 +63,7 @@ func TestRemediateVerb(t *testing.T) {
 		"--region", remRegion, "--role-name", remRole,
 		"--external-id", remExternal, "-o", "json")
 
-	if code := policyExit(err); code != exitOK {
+	if code := codeOf(err); code != exitOK {
 		t.Fatalf("exit %d (%v), want 0", code, err)
 	}
 	var got remediate.Result
@@ -118,7 +118,7 @@ func TestRemediateExitCodes(t *testing.T) {
 				log: slog.New(slog.DiscardHandler),
 			}, &stdout, &bytes.Buffer{})
 
-			if code := policyExit(err); code != tt.wantCode {
+			if code := codeOf(err); code != tt.wantCode {
 				t.Errorf("exit %d (%v), want %d", code, err, tt.wantCode)
 			}
 			if tt.wantErr != "" &&
@@ -141,7 +141,7 @@ func enableMember(s *awsfake.Server) { s.SetSerialConsole(remMember, remRegion, 
 
 func TestRemediateNeedsAccountAndRegion(t *testing.T) {
 	_, _, err := runCLI(t, "remediate", "--account", remMember)
-	if code := policyExit(err); code != exitFailure ||
+	if code := codeOf(err); code != exitFailure ||
 		!strings.Contains(err.Error(), `"region" not set`) {
 		t.Errorf("exit %d (%v), want 2 naming the missing --region", code, err)
 	}

@@ -34,6 +34,8 @@ func (g *globals) logger() (*slog.Logger, error) {
 		"--log-format: %q is not one of text, json", g.logFormat))
 }
 
+// newRootCmd builds the serialguard command with every verb, writing its
+// output to stdout and its logs and errors to stderr.
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
 	g := &globals{stderr: stderr}
 	root := &cobra.Command{
@@ -71,3 +73,14 @@ input or runtime error.`),
 // its own constructor in an init function, so adding a verb touches no
 // other file.
 var verbs []func(*globals) *cobra.Command
+
+// runGroup is the RunE of a command that only groups verbs: alone it
+// shows its help; followed by a word that is not one of its verbs it is a
+// usage error, where cobra would show the help and succeed.
+func runGroup(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	return inputError(fmt.Errorf("unknown command %q for %q",
+		args[0], cmd.CommandPath()))
+}

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/serialguard/serialguard/bot"
@@ -98,15 +102,6 @@ func runFile(t *testing.T, name, content string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-func readExampleFile(t *testing.T, name string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(examples, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(data)
 }
 
 func TestRunExitCodes(t *testing.T) {
@@ -416,4 +411,55 @@ func FuzzRunSources(f *testing.F) {
 			t.Errorf("--since %q is after now", when)
 		}
 	})
+}
+
+// endlessInput is standard input that never ends: NDJSON records of an
+// event no rule looks at. Once limit bytes are read, it cancels the run,
+// as Ctrl-C does.
+type endlessInput struct {
+	limit  int64
+	cancel context.CancelFunc
+	read   atomic.Int64
+}
+
+const describeRecord = `{"eventVersion":"1.08","eventTime":` +
+	`"2026-03-01T00:00:00Z","eventSource":"ec2.amazonaws.com",` +
+	`"eventName":"DescribeInstances","awsRegion":"eu-west-1",` +
+	`"recipientAccountId":"111122223333"}` + "\n"
+
+func (in *endlessInput) Read(p []byte) (int, error) {
+	n := 0
+	for n+len(describeRecord) <= len(p) {
+		n += copy(p[n:], describeRecord)
+	}
+	if in.read.Add(int64(n)) >= in.limit {
+		in.cancel()
+	}
+	return n, nil
+}
+
+// TestRunStopsWhenCancelled cancels a run in the middle of input with
+// nothing to handle: it must stop reading at once.
+func TestRunStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	stdin := &endlessInput{limit: 1 << 20, cancel: cancel}
+	p := runParams{sources: []string{"-"}, format: "json", stdin: stdin,
+		botSetup: botSetup{cfg: bot.DefaultConfig(),
+			aws:    &aws.Config{Region: "eu-west-1"},
+			logger: slog.New(slog.DiscardHandler)}}
+	p.cfg.DryRun = true
+	var stdout, stderr bytes.Buffer
+
+	err := runRun(ctx, p, &stdout, &stderr)
+
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("runRun: got %v, want context.Canceled", err)
+	}
+	if n := stdin.read.Load(); n > 16<<20 {
+		t.Errorf("read %d bytes, want to stop soon after 1 MiB", n)
+	}
+	if got := runResults(t, stdout.String()); len(got) != 0 {
+		t.Errorf("results %+v, want none", got)
+	}
 }

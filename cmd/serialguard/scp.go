@@ -29,6 +29,7 @@ func newSCPCmd(g *globals) *cobra.Command {
 ec2:EnableSerialConsoleAccess to every principal the approvals do not name,
 or the EC2 declarative policy that keeps serial console access disabled,
 and enforce it through AWS Organizations.`,
+		RunE: runGroup,
 	}
 	cmd.AddCommand(newSCPRenderCmd(g), newSCPApplyCmd(g))
 	return cmd
@@ -64,6 +65,8 @@ func newSCPRenderCmd(g *globals) *cobra.Command {
 principal ARN patterns of the approvals in --data that have not ended, or
 with --declarative the EC2 declarative policy. json prints the exact,
 minified document that apply uploads; text indents it.`,
+		Example: `  serialguard scp render --data examples/approvals.yaml -o text
+  serialguard scp render --declarative --exception-message "Ask SecOps"`,
 		Args: cobra.NoArgs,
 	}
 	fs := cmd.Flags()
@@ -151,6 +154,13 @@ apply to the management account, which is refused as a target.
 is not enabled yet.
 
 Exit codes: 0 applied or already in place, 2 refused or a call failed.`,
+		Example: `  # Plan the SCP, exempting the approved principals, on an OU.
+  serialguard scp apply --target ou-ab12-34cd5678 \
+    --data examples/approvals.yaml --dry-run
+
+  # Keep serial console access disabled in one account by EC2 policy.
+  serialguard scp apply --target 111122223333 --declarative \
+    --enable-policy-type`,
 		Args: cobra.NoArgs,
 	}
 	fs := cmd.Flags()
@@ -161,8 +171,7 @@ Exit codes: 0 applied or already in place, 2 refused or a call failed.`,
 			scp.DefaultDeclarativeName+" with --declarative)")
 	fs.BoolVar(&p.enableType, "enable-policy-type", false,
 		"enable the policy type in the root first, if needed")
-	fs.BoolVar(&p.dryRun, "dry-run", false,
-		"read the current state and plan the changes without making them")
+	addDryRunFlag(fs, &p.dryRun)
 	format := addOutputFlag(fs, cmd.OutOrStdout(), "table", "json", "ndjson")
 	_ = cmd.MarkFlagRequired("target")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -182,7 +191,7 @@ func runSCPApply(ctx context.Context, p scpApplyParams, stdout, _ io.Writer) err
 	if err != nil {
 		return err
 	}
-	cfg, err := sdkConfig(ctx, p.aws)
+	cfg, err := loadAWSConfig(ctx, p.aws, p.log)
 	if err != nil {
 		return err
 	}

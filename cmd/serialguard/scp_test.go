@@ -78,7 +78,7 @@ func TestSCPRenderUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, _, err := runCLI(t, append([]string{"scp", "render"}, tt.args...)...)
-		if code := policyExit(err); code != exitFailure ||
+		if code := codeOf(err); code != exitFailure ||
 			!strings.Contains(err.Error(), tt.want) {
 			t.Errorf("scp render %v: exit %d (%v), want 2 naming %q",
 				tt.args, code, err, tt.want)
@@ -141,7 +141,7 @@ func TestSCPApplyRefusesManagementAccount(t *testing.T) {
 
 	_, err := scpApply(t, srv, "--target", srv.ManagementAccountID())
 
-	if code := policyExit(err); code != exitFailure ||
+	if code := codeOf(err); code != exitFailure ||
 		!strings.Contains(err.Error(), "SCPs do not apply to the management account") {
 		t.Errorf("exit %d (%v), want 2 explaining the refusal", code, err)
 	}
@@ -152,7 +152,7 @@ func TestSCPApplyDeclarativeEnablesType(t *testing.T) {
 	root := srv.RootID()
 
 	_, err := scpApply(t, srv, "--target", root, "--declarative")
-	if code := policyExit(err); code != exitFailure ||
+	if code := codeOf(err); code != exitFailure ||
 		!strings.Contains(err.Error(), "--enable-policy-type") {
 		t.Fatalf("without the type: exit %d (%v), want 2 naming "+
 			"--enable-policy-type", code, err)
