@@ -180,18 +180,35 @@ func splitList(s string) []string {
 	return out
 }
 
+// The patterns use + and leave lengths to the limits below: a counted repeat
+// such as {1,512} compiles into a program that many times larger, which
+// every start of the binary would pay for.
 var (
-	roleNameRE   = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	roleNameRE   = regexp.MustCompile(`^[\w+=,.@-]+$`)
 	externalIDRE = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	roleARNRE    = regexp.MustCompile(
-		`^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$`)
+		`^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
 	topicARNRE = regexp.MustCompile(
-		`^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$`)
+		`^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$`)
 	scpTargetRE = regexp.MustCompile(
 		`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|\d{12})$`)
-	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-	scpNameRE = regexp.MustCompile(`^[\w+=,.@ -]{1,128}$`)
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d\d?$`)
+	scpNameRE = regexp.MustCompile(`^[\w+=,.@ -]+$`)
 )
+
+// Length limits of the values the patterns above check, from the IAM,
+// SNS and Organizations quotas.
+const (
+	maxRoleName = 64
+	maxRoleARN  = 600 // a 512-character path and the role name
+	maxTopicARN = 320 // a 256-character topic name
+	maxSCPName  = 128
+)
+
+// matches reports whether s is at most limit bytes long and matches re.
+func matches(re *regexp.Regexp, s string, limit int) bool {
+	return len(s) <= limit && re.MatchString(s)
+}
 
 // Validate checks every key and returns all problems at once, each
 // naming its key.
@@ -207,10 +224,10 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) validateAWS(bad func(key, format string, args ...any)) {
-	if c.RoleName != "" && !roleNameRE.MatchString(c.RoleName) {
+	if c.RoleName != "" && !matches(roleNameRE, c.RoleName, maxRoleName) {
 		bad("role_name", "%q is not an IAM role name", c.RoleName)
 	}
-	if c.ManagementRoleARN != "" && !roleARNRE.MatchString(c.ManagementRoleARN) {
+	if c.ManagementRoleARN != "" && !matches(roleARNRE, c.ManagementRoleARN, maxRoleARN) {
 		bad("management_role_arn", "%q is not an IAM role ARN",
 			c.ManagementRoleARN)
 	}
@@ -227,13 +244,13 @@ func (c *Config) validateAWS(bad func(key, format string, args ...any)) {
 			bad("regions", "%q is not a region name", r)
 		}
 	}
-	if c.SNSTopicARN != "" && !topicARNRE.MatchString(c.SNSTopicARN) {
+	if c.SNSTopicARN != "" && !matches(topicARNRE, c.SNSTopicARN, maxTopicARN) {
 		bad("sns_topic_arn", "%q is not an SNS topic ARN", c.SNSTopicARN)
 	}
 	if c.SCPTarget != "" && !scpTargetRE.MatchString(c.SCPTarget) {
 		bad("scp_target", "%q is not a root, OU or account id", c.SCPTarget)
 	}
-	if c.AttachSCP && !scpNameRE.MatchString(c.SCPName) {
+	if c.AttachSCP && !matches(scpNameRE, c.SCPName, maxSCPName) {
 		bad("scp_name", "%q is not a policy name (1 to 128 characters) "+
 			"and attach_scp is true", c.SCPName)
 	}

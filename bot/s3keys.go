@@ -26,9 +26,9 @@ const (
 )
 
 var (
-	orgIDRE     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	orgIDRE     = regexp.MustCompile(`^o-[a-z0-9]+$`)
 	accountIDRE = regexp.MustCompile(`^\d{12}$`)
-	keyRegionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+	keyRegionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d\d?$`)
 	keyDateRE   = regexp.MustCompile(
 		`/CloudTrail/[a-z0-9-]+/(\d{4}/\d{2}/\d{2})/`)
 )
@@ -48,7 +48,8 @@ func prefixLevel(prefix string) level {
 		return levelLogs
 	}
 	segs := strings.Split(rest, "/")
-	if orgIDRE.MatchString(segs[0]) {
+	// An organization id is "o-" and 10 to 32 characters.
+	if n := len(segs[0]); n >= 12 && n <= 34 && orgIDRE.MatchString(segs[0]) {
 		if segs = segs[1:]; len(segs) == 0 {
 			return levelOrg
 		}

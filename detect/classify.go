@@ -266,7 +266,10 @@ func unknownShape(raw []byte) error {
 // a field holds the wrong type of value.
 type FieldError struct{ Err error }
 
+// Error returns the message of a FieldError.
 func (e *FieldError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error beneath the FieldError.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // schemaError rewords encoding/json's type errors, which name Go types.

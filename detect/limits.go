@@ -53,8 +53,10 @@ type DecodeError struct {
 	Err    error
 }
 
+// Error returns the message of a DecodeError.
 func (e *DecodeError) Error() string { return e.Source + ": " + e.Err.Error() }
 
+// Unwrap returns the error beneath the DecodeError.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 func tooLarge(limit int64) error {

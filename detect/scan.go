@@ -47,10 +47,8 @@ func ScanContext(ctx context.Context, paths []string, stdin io.Reader,
 			s.wg.Go(func() { s.decodeJobs(lim) })
 		}
 		for j := range s.ordered {
-			for ev := range j.out {
-				if ctx.Err() != nil || !yield(ev) {
-					return
-				}
+			if !s.drain(j, yield) {
+				return
 			}
 		}
 	}
@@ -96,6 +94,36 @@ func newScanner(ctx context.Context, workers int) *scanner {
 func (s *scanner) close() {
 	s.cancel()
 	s.wg.Wait()
+}
+
+// drain yields j's events until they end, and reports false when the scan
+// should stop: the reader is done or the context is. It watches the
+// context too, since feed may stop between handing j to the reader and to
+// a worker, and then no worker ever closes j.out.
+func (s *scanner) drain(j *scanJob, yield func(Event) bool) bool {
+	for {
+		select {
+		case ev, ok := <-j.out:
+			if !ok {
+				return true
+			}
+			if s.stopped() || !yield(ev) {
+				return false
+			}
+		case <-s.stop:
+			return false
+		}
+	}
+}
+
+// stopped reports whether the scan's context is done.
+func (s *scanner) stopped() bool {
+	select {
+	case <-s.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 func (s *scanner) feed(paths []string, stdin io.Reader) {

@@ -24,6 +24,7 @@ type ForbiddenError struct {
 	Location *ast.Location
 }
 
+// Error returns the message of a ForbiddenError.
 func (e *ForbiddenError) Error() string {
 	return fmt.Sprintf("%s: %s is forbidden: a serialguard policy may not "+
 		"reach the network or the environment, or decide at random",

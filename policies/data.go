@@ -26,6 +26,7 @@ type DataError struct {
 	Err   error
 }
 
+// Error returns the message of a DataError.
 func (e *DataError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -37,6 +38,7 @@ func (e *DataError) Error() string {
 	return b.String() + ": " + e.Err.Error()
 }
 
+// Unwrap returns the error beneath the DataError.
 func (e *DataError) Unwrap() error { return e.Err }
 
 // readDataFile reads one --data file, YAML or JSON by its extension, as

@@ -26,6 +26,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error returns the message of a SyntaxError.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("kql: %s at offset %d", e.Msg, e.Offset)
 }

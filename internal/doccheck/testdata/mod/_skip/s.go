@@ -1,0 +1,3 @@
+package skip
+
+func Undocumented() {}

@@ -1,0 +1,5 @@
+package good
+
+func TestHelperInTestFile() {}
+
+type Exported struct{}

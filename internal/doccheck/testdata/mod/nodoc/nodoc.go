@@ -1,0 +1,3 @@
+package nodoc
+
+func Fn() {}
