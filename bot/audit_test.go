@@ -40,7 +40,7 @@ const (
 
 // sweepFixture starts the fake with that organization and returns it
 // with the bot's clock.
-func sweepFixture(t *testing.T) (*awsfake.Server, *fakeClock) {
+func sweepFixture(t *testing.T) (*awsfake.Server, *awsfake.Clock) {
 	t.Helper()
 	org := awsfake.Org(6, 1)
 	org.PolicyTypes = append(org.PolicyTypes, awsfake.DeclarativeType)
@@ -155,7 +155,7 @@ func pinnedRows(t *testing.T, srv *awsfake.Server, disable remediate.Status) []r
 func TestSweepAuditOnlyDecidesEveryEnabledPair(t *testing.T) {
 	srv, clk := sweepFixture(t)
 	b := newTestBot(t, srv, clk, func(c *Config) {
-		c.Data = []string{approvals(t, clk.now().Add(time.Hour))}
+		c.Data = []string{approvals(t, clk.Now().Add(time.Hour))}
 	})
 
 	rep := sweep(t, b, SweepOptions{})
@@ -219,7 +219,7 @@ func TestSweepRemediates(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, clk := sweepFixture(t)
 			b := newTestBot(t, srv, clk, func(c *Config) {
-				c.Data = []string{approvals(t, clk.now().Add(time.Hour))}
+				c.Data = []string{approvals(t, clk.Now().Add(time.Hour))}
 				c.DryRun = tt.dryRun
 			})
 
@@ -274,13 +274,13 @@ func TestSweepRemediates(t *testing.T) {
 func TestSweepApprovalExpiresBetweenSweeps(t *testing.T) {
 	srv, clk := sweepFixture(t)
 	b := newTestBot(t, srv, clk, func(c *Config) {
-		c.Data = []string{approvals(t, clk.now().Add(time.Hour))}
+		c.Data = []string{approvals(t, clk.Now().Add(time.Hour))}
 	})
 	scope := SweepOptions{Remediate: true}
 	scope.Accounts = []string{approved}
 
 	first := sweep(t, b, scope)
-	clk.advance(2 * time.Hour)
+	clk.Advance(2 * time.Hour)
 	second := sweep(t, b, scope)
 
 	got := [][]row{enabledRows(first), enabledRows(second)}
@@ -368,7 +368,7 @@ func TestSweepLogsWhatItCouldNotHandle(t *testing.T) {
 		AWS:    srv.Config(t.Context()),
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 		Stdout: failingWriter{},
-		Now:    clk.now,
+		Now:    clk.Now,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -48,7 +48,7 @@ func (p *pacedSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInp
 // queueTest is a queue with a dead-letter queue on a fake AWS server.
 type queueTest struct {
 	srv      *awsfake.Server
-	clk      *fakeClock
+	clk      *awsfake.Clock
 	url, dlq string
 }
 
@@ -59,7 +59,7 @@ func newQueueTest(t *testing.T) *queueTest {
 	t.Helper()
 	clk := newFakeClock()
 	srv := awsfake.Start(t, awsfake.WithOrganization(awsfake.Org(10, 2)),
-		awsfake.WithClock(clk.now))
+		awsfake.WithClock(clk.Now))
 	acct := srv.ManagementAccountID()
 	dlq, err := srv.CreateQueue(acct, "us-east-1", "serialguard-dlq", nil)
 	if err != nil {
@@ -117,7 +117,7 @@ func (q *queueTest) consume(t *testing.T, b *Bot, sink Sink) {
 			t.Fatalf("queue not drained after %d rounds: %d messages left",
 				round, len(q.srv.QueueMessages(q.url)))
 		}
-		q.clk.advance(31 * time.Second)
+		q.clk.Advance(31 * time.Second)
 		client.resume <- struct{}{}
 	}
 	cancel()

@@ -8,7 +8,7 @@ import (
 
 func TestDedupWindow(t *testing.T) {
 	clk := newFakeClock()
-	d := newDedup(10*time.Minute, 100, clk.now)
+	d := newDedup(10*time.Minute, 100, clk.Now)
 	steps := []struct {
 		name    string
 		advance time.Duration
@@ -25,7 +25,7 @@ func TestDedupWindow(t *testing.T) {
 		{"after a failure", 0, "e1", nil, claimNew},
 	}
 	for _, s := range steps {
-		clk.advance(s.advance)
+		clk.Advance(s.advance)
 		got := d.claim(s.id)
 		if got != s.want {
 			t.Fatalf("%s: claim(%s) = %d, want %d", s.name, s.id, got, s.want)
@@ -38,7 +38,7 @@ func TestDedupWindow(t *testing.T) {
 
 func TestDedupBounded(t *testing.T) {
 	clk := newFakeClock()
-	d := newDedup(time.Hour, 3, clk.now)
+	d := newDedup(time.Hour, 3, clk.Now)
 	for i := range 5 {
 		id := fmt.Sprint("e", i)
 		if got := d.claim(id); got != claimNew {
@@ -59,13 +59,13 @@ func TestDedupBounded(t *testing.T) {
 
 func TestDedupExpiresOldest(t *testing.T) {
 	clk := newFakeClock()
-	d := newDedup(time.Minute, 100, clk.now)
+	d := newDedup(time.Minute, 100, clk.Now)
 	for i := range 50 {
 		id := fmt.Sprint("e", i)
 		d.claim(id)
 		d.done(id, true)
 	}
-	clk.advance(2 * time.Minute)
+	clk.Advance(2 * time.Minute)
 	d.claim("fresh")
 	if got := d.len(); got != 1 {
 		t.Errorf("len after the window = %d, want 1", got)

@@ -26,29 +26,12 @@ func count(c prometheus.Counter) float64 {
 	return m.GetCounter().GetValue()
 }
 
-// fakeClock is a settable clock shared by the bot and the fake AWS
-// server; advancing it expires SQS visibility timeouts without waiting.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// newFakeClock starts at the real time: the SDK checks the expiry of
-// the fake's credentials against the real clock.
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Now().UTC()}
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+// newFakeClock starts a settable clock, shared by the bot and the fake
+// AWS server, at the real time: the SDK checks the expiry of the fake's
+// credentials against the real clock. Advancing it expires SQS visibility
+// timeouts without waiting.
+func newFakeClock() *awsfake.Clock {
+	return awsfake.NewClock(time.Now().UTC())
 }
 
 // testLogger logs to the test's output, shown only when it fails.
@@ -67,7 +50,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 }
 
 // newTestBot returns a bot on srv with the defaults, changed by change.
-func newTestBot(t *testing.T, srv *awsfake.Server, clk *fakeClock,
+func newTestBot(t *testing.T, srv *awsfake.Server, clk *awsfake.Clock,
 	change func(*Config)) *Bot {
 	t.Helper()
 	cfg := DefaultConfig()
@@ -78,7 +61,7 @@ func newTestBot(t *testing.T, srv *awsfake.Server, clk *fakeClock,
 		AWS:    srv.Config(context.Background()),
 		Logger: testLogger(t),
 		Stdout: io.Discard,
-		Now:    clk.now,
+		Now:    clk.Now,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
