@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,6 +40,38 @@ func BenchmarkDecide(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkDecideManyApprovals decides an enablement that none of 100
+// approvals names: what scanning one more approval costs.
+func BenchmarkDecideManyApprovals(b *testing.B) {
+	var approvals []any
+	for i := range 100 {
+		approvals = append(approvals, map[string]any{
+			"id": fmt.Sprintf("CHG-%d", i),
+			"principals": []string{
+				fmt.Sprintf("arn:aws:iam::%012d:role/BreakGlass", i)},
+			"accounts": []string{"444455556666"},
+			"regions":  []string{"eu-west-1"},
+		})
+	}
+	doc, err := json.Marshal(map[string]any{
+		"serialguard": map[string]any{"approvals": approvals}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "approvals.json")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	e := newEngine(b, Options{DataPaths: []string{path}})
+	in := fixtureInput(readFindings(b)[0])
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := e.Decide(context.Background(), in); d.Action != ActionRemediate {
+			b.Fatalf("got %+v, want remediate", d)
+		}
 	}
 }
 

@@ -12,7 +12,8 @@
 // Approvals and account classes come from data.serialguard.approvals and
 // data.serialguard.account_classes, loaded from YAML or JSON files whose
 // top-level key is "serialguard", so that the same files work with the
-// OPA CLI.
+// OPA CLI. input.ecs is costly to build, so the engine builds it only for
+// a policy that may read it.
 //
 // The engine fails closed: an undefined decision, an evaluation error, a
 // malformed decision or a timeout all decide remediate and say why.

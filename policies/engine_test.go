@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/serialguard/serialguard/detect"
 )
@@ -431,11 +432,18 @@ decision := {"action": "alert", "approved": false, "approval_id": "",
 	}
 }
 
+// FuzzParseDecision checks that parseDecision accepts only valid
+// decisions, and that decisionOf, which the engine calls on the AST
+// value, accepts and converts exactly what parseDecision does.
 func FuzzParseDecision(f *testing.F) {
 	f.Add(`{"action": "allow", "approved": true, "approval_id": "A",
 		"attach_scp": false, "reasons": ["r"]}`)
 	f.Add(`{"action": "remediate", "approved": false, "approval_id": "",
 		"attach_scp": true, "reasons": []}`)
+	f.Add(`{"action": "alert", "approved": false, "approval_id": "",
+		"attach_scp": false, "reasons": ["r", 1]}`)
+	f.Add(`{"action": "allow", "approved": true, "approval_id": "",
+		"attach_scp": false, "reasons": []}`)
 	f.Add(`{"action": 1}`)
 	f.Add(`[]`)
 	f.Fuzz(func(t *testing.T, src string) {
@@ -443,13 +451,26 @@ func FuzzParseDecision(f *testing.F) {
 		if json.Unmarshal([]byte(src), &v) != nil {
 			return
 		}
-		d, err := parseDecision(v)
+		val, err := ast.InterfaceToValue(v)
 		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantErr := parseDecision(v)
+		got, gotErr := decisionOf(val)
+		if (wantErr == nil) != (gotErr == nil) {
+			t.Fatalf("%s: parseDecision error %v, decisionOf error %v",
+				src, wantErr, gotErr)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: decisionOf differs (-parseDecision +decisionOf):\n%s",
+				src, diff)
+		}
+		if wantErr != nil {
 			return
 		}
-		if checkAction(d.Action) != nil || d.Reasons == nil ||
-			(d.Approved && d.ApprovalID == "") {
-			t.Errorf("parseDecision(%s) = %+v, want a valid decision", src, d)
+		if checkAction(want.Action) != nil || want.Reasons == nil ||
+			(want.Approved && want.ApprovalID == "") {
+			t.Errorf("parseDecision(%s) = %+v, want a valid decision", src, want)
 		}
 	})
 }

@@ -13,7 +13,7 @@ import (
 
 // TestInputFindingIsFindingJSON holds input.finding to its contract: the
 // finding's JSON encoding, key for key. It fails when detect.Finding
-// gains a field that findingValue does not build yet.
+// gains a field that inputTerms.finding does not build yet.
 func TestInputFindingIsFindingJSON(t *testing.T) {
 	paris := time.FixedZone("CET", 3600)
 	findings := append(readFindings(t),
@@ -32,7 +32,7 @@ func TestInputFindingIsFindingJSON(t *testing.T) {
 		if err := json.Unmarshal(b, &want); err != nil {
 			t.Fatal(err)
 		}
-		got, err := ast.JSON(findingValue(&f))
+		got, err := ast.JSON(new(inputTerms).finding(&f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,6 +105,51 @@ func TestInputECS(t *testing.T) {
 		got, err := v.Find(ast.MustParseRef(path)[1:])
 		if err != nil || got.String() != want {
 			t.Errorf("%s = %v (%v), want %s", path, got, err, want)
+		}
+	}
+}
+
+func TestReadsECS(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      bool
+	}{
+		{"finding only", `x := input.finding.kind`, false},
+		{"nested finding ref", `x := input.finding.actor[input.finding.kind]`, false},
+		{"ecs", `x := input.ecs.event.action`, true},
+		{"ecs in a call", `x := object.get(input.ecs, "event", {})`, true},
+		{"ecs by import", "import input.ecs as e\nx := e.event", true},
+		{"whole input", `x := input`, true},
+		{"whole input in a call", `x := object.get(input, ["ecs"], 1)`, true},
+		{"computed key", `x := input[input.finding.kind]`, true},
+		{"iteration", `x contains k if some k, _ in input`, true},
+		{"with", "x if {\n\ty with input.ecs as {}\n}\ny := 1", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ast.CompileModules(map[string]string{
+				"p.rego": "package p\n" + tc.src,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := readsECS(c.Modules); got != tc.want {
+				t.Errorf("readsECS(%q) = %t, want %t", tc.src, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestEngineBuildsECSWhenRead: the default policy never reads input.ecs,
+// so the engine spares building it; the MFA example reads it.
+func TestEngineBuildsECSWhenRead(t *testing.T) {
+	for _, tc := range []struct {
+		policy string
+		want   bool
+	}{{"", false}, {examplePolicy, true}} {
+		e := newEngine(t, Options{PolicyPath: tc.policy})
+		if e.readsECS != tc.want {
+			t.Errorf("policy %q: readsECS = %t, want %t", tc.policy,
+				e.readsECS, tc.want)
 		}
 	}
 }

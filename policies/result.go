@@ -5,11 +5,82 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 // decisionKeys are the keys a decision object must have, and all it may.
 var decisionKeys = []string{"action", "approval_id", "approved",
 	"attach_scp", "reasons"}
+
+// Keys of the decision object, as AST terms.
+var (
+	kAction     = ast.StringTerm("action")
+	kApproved   = ast.StringTerm("approved")
+	kApprovalID = ast.StringTerm("approval_id")
+	kAttachSCP  = ast.StringTerm("attach_scp")
+	kReasons    = ast.StringTerm("reasons")
+)
+
+// decisionOf converts the policy's answer, an AST value, to a Decision:
+// directly when it is well formed, else through parseDecision, which
+// says what is wrong with it.
+func decisionOf(v any) (Decision, error) {
+	if obj, ok := v.(ast.Object); ok {
+		if d, ok := wellFormed(obj); ok {
+			return d, nil
+		}
+	}
+	val, ok := v.(ast.Value)
+	if !ok {
+		return Decision{}, fmt.Errorf("%s is %T, want an AST value",
+			DecisionPath, v)
+	}
+	x, err := ast.JSON(val)
+	if err != nil {
+		return Decision{}, fmt.Errorf("convert %s: %w", DecisionPath, err)
+	}
+	return parseDecision(x)
+}
+
+// wellFormed converts obj when parseDecision would accept it, without
+// converting it to Go maps first.
+func wellFormed(obj ast.Object) (Decision, bool) {
+	action, ok1 := member[ast.String](obj, kAction)
+	approved, ok2 := member[ast.Boolean](obj, kApproved)
+	id, ok3 := member[ast.String](obj, kApprovalID)
+	scp, ok4 := member[ast.Boolean](obj, kAttachSCP)
+	reasons, ok5 := member[*ast.Array](obj, kReasons)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 ||
+		obj.Len() != len(decisionKeys) {
+		return Decision{}, false
+	}
+	d := Decision{Action: Action(action), Approved: bool(approved),
+		ApprovalID: string(id), AttachSCP: bool(scp),
+		Reasons: make([]string, reasons.Len())}
+	for i := range d.Reasons {
+		s, ok := reasons.Elem(i).Value.(ast.String)
+		if !ok {
+			return Decision{}, false
+		}
+		d.Reasons[i] = string(s)
+	}
+	if checkAction(d.Action) != nil || (d.Approved && d.ApprovalID == "") {
+		return Decision{}, false
+	}
+	return d, true
+}
+
+// member returns obj[key] when it is a T.
+func member[T ast.Value](obj ast.Object, key *ast.Term) (T, bool) {
+	var v T
+	t := obj.Get(key)
+	if t == nil {
+		return v, false
+	}
+	v, ok := t.Value.(T)
+	return v, ok
+}
 
 // parseDecision checks the shape of the policy's answer and converts it:
 // an object with exactly decisionKeys, a known action, typed fields.

@@ -20,39 +20,46 @@ test_principal_patterns_follow_arn_like if {
 	}
 }
 
+# matches is true when an approval with pattern is a candidate for an
+# enablement by arn.
 matches(pattern, arn) if {
-	serialguard.arn_like(pattern, arn)
+	serialguard.candidates[0] with data.serialguard.approvals as [{"principals": [pattern]}]
+		with input.finding as {"kind": "enablement", "actor": {"principal_arn": arn}}
 } else := false
 
-# finding is judged against approval 0 of the approvals each test sets.
-finding := {"kind": "enablement", "account": "444455556666", "region": "eu-west-1", "time": "2026-03-02T12:00:00Z"}
+test_any_pattern_of_an_approval_names_the_principal if {
+	patterns := ["arn:aws:iam::111122223333:user/*", "arn:aws:iam::111122223333:role/BreakGlass"]
+	serialguard.candidates == {0: {"principals": patterns}} with data.serialguard.approvals as [{"principals": patterns}]
+		with input.finding as {"kind": "enablement", "actor": {"principal_arn": "arn:aws:iam::111122223333:role/BreakGlass"}}
+}
 
 test_empty_or_star_scope_covers_any if {
 	every a in [{}, {"accounts": [], "regions": []}, {"accounts": ["*"], "regions": ["*"]}] {
-		serialguard.covers_account(0) with data.serialguard.approvals as [a] with input.finding as finding
-		serialguard.covers_region(0) with data.serialguard.approvals as [a] with input.finding as finding
+		serialguard.in_scope(a, "accounts", "444455556666")
+		serialguard.in_scope(a, "regions", "eu-west-1")
 	}
 }
 
 test_scope_lists_cover_their_entries if {
 	a := {"accounts": ["111122223333", "444455556666"], "regions": ["us-east-1", "eu-west-1"]}
-	serialguard.covers_account(0) with data.serialguard.approvals as [a] with input.finding as finding
-	serialguard.covers_region(0) with data.serialguard.approvals as [a] with input.finding as finding
+	serialguard.in_scope(a, "accounts", "444455556666")
+	serialguard.in_scope(a, "regions", "eu-west-1")
 	b := {"accounts": ["111122223333"], "regions": ["us-east-1"]}
-	not serialguard.covers_account(0) with data.serialguard.approvals as [b] with input.finding as finding
-	not serialguard.covers_region(0) with data.serialguard.approvals as [b] with input.finding as finding
+	not serialguard.in_scope(b, "accounts", "444455556666")
+	not serialguard.in_scope(b, "regions", "eu-west-1")
 }
+
+# finding is the finding the window tests judge approvals at.
+finding := {"kind": "enablement", "account": "444455556666", "region": "eu-west-1", "time": "2026-03-02T12:00:00Z"}
 
 test_window_bounds_are_inclusive if {
 	a := {"not_before": "2026-03-02T12:00:00Z", "not_after": "2026-03-02T12:00:00+00:00"}
-	not serialguard.starts_after(0) with data.serialguard.approvals as [a] with input.finding as finding
-	not serialguard.ends_before(0) with data.serialguard.approvals as [a] with input.finding as finding
-	late := {"not_before": "2026-03-02T12:00:00.001Z"}
-	serialguard.starts_after(0) with data.serialguard.approvals as [late] with input.finding as finding
-	early := {"not_after": "2026-03-02T11:59:59.999Z"}
-	serialguard.ends_before(0) with data.serialguard.approvals as [early] with input.finding as finding
-	not serialguard.starts_after(0) with data.serialguard.approvals as [{}] with input.finding as finding
-	not serialguard.ends_before(0) with data.serialguard.approvals as [{}] with input.finding as finding
+	not serialguard.starts_after(a) with input.finding as finding
+	not serialguard.ends_before(a) with input.finding as finding
+	serialguard.starts_after({"not_before": "2026-03-02T12:00:00.001Z"}) with input.finding as finding
+	serialguard.ends_before({"not_after": "2026-03-02T11:59:59.999Z"}) with input.finding as finding
+	not serialguard.starts_after({}) with input.finding as finding
+	not serialguard.ends_before({}) with input.finding as finding
 }
 
 facts_of(a) := f if {

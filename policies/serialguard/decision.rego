@@ -7,8 +7,6 @@
 #   {action, approved, approval_id, attach_scp, reasons}.
 package serialguard
 
-kinds := {"enablement", "failed_attempt", "console_use", "disablement", "enabled_state"}
-
 decision := enablement if input.finding.kind == "enablement"
 
 decision := failed_attempt if input.finding.kind == "failed_attempt"
@@ -22,7 +20,7 @@ decision := enabled_state if input.finding.kind == "enabled_state"
 # A kind this policy does not know is remediated: fail closed.
 decision := unknown_kind if not known_kind
 
-known_kind if input.finding.kind in kinds
+known_kind if input.finding.kind in {"enablement", "failed_attempt", "console_use", "disablement", "enabled_state"}
 
 enablement := allow_approved(sprintf(
 	"approval %s covers %s enabling EC2 serial console access in account %s, region %s at %s.",
@@ -80,9 +78,16 @@ unknown_kind := {
 	"attach_scp": false,
 	"reasons": [sprintf(
 		"the policy does not know finding kind %q, so it remediates (fail closed): check the finding and update the policy.",
-		[object.get(input, ["finding", "kind"], "")],
+		[given_kind],
 	)],
 }
+
+# given_kind is the finding's kind, "" when it has none. It reads
+# input.finding alone: a policy that reads all of input gets input.ecs
+# built for every decision, which costs more than the rest of the input.
+given_kind := kind if {
+	kind := input.finding.kind
+} else := ""
 
 allow_approved(headline) := {
 	"action": "allow",
